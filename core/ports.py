@@ -1,0 +1,31 @@
+"""The small protocols that connectors implement and the handoff worker calls.
+
+Connectors translate vendor errors into :mod:`core.errors` at their edge, so callers only
+ever see Baton's error tree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Protocol
+
+from core.handoff import TicketDraft, TicketRef
+
+Clock = Callable[[], datetime]
+
+
+class TicketSystem(Protocol):
+    """Where escalations become tickets (Zendesk)."""
+
+    def create_ticket(self, draft: TicketDraft, idempotency_key: str) -> TicketRef:
+        """Create the ticket once; a replay with the same key returns the same ticket."""
+        ...
+
+    def find_ticket(self, external_id: str) -> TicketRef | None:
+        """The ticket carrying this ``external_id``, if one exists."""
+        ...
+
+    def add_internal_note(self, ticket_id: int, html_body: str) -> None:
+        """Append a private (agent-only) comment to an existing ticket."""
+        ...

@@ -1,0 +1,21 @@
+"""Baton's command line and wiring: ``baton ...`` or ``python main.py ...``."""
+
+from __future__ import annotations
+
+import typer
+
+app = typer.Typer(
+    name="baton",
+    help="Seamless chatbot-to-human handoff: decide, enrich, ticket, feed back.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+
+def cli() -> None:
+    """Entry point of the ``baton`` console script."""
+    app()
+
+
+if __name__ == "__main__":
+    cli()

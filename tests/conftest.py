@@ -1,0 +1,16 @@
+"""Shared fixtures: one sandbox per test session (per xdist worker), reset between uses."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from sandbox.server import SandboxServer
+
+
+@pytest.fixture(scope="session")
+def sandbox() -> Iterator[SandboxServer]:
+    """One running sandbox shared by the session: cheap to reuse, real HTTP on loopback."""
+    with SandboxServer() as server:
+        yield server
