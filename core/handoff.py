@@ -86,9 +86,7 @@ def render_note(conversation: ConversationSnapshot, decision: Decision) -> str:
     for turn in conversation.turns:
         who = "Customer" if turn.role is Role.CUSTOMER else turn.role.value.capitalize()
         stamp = turn.occurred_at.strftime("%H:%M:%S")
-        transcript.append(
-            f"<p><small>{stamp}</small> <b>{who}:</b> {escape(turn.text)}</p>"
-        )
+        transcript.append(f"<p><small>{stamp}</small> <b>{who}:</b> {escape(turn.text)}</p>")
     return (
         f"<h3>Why Baton escalated (category {decision.category.value}, "
         f"{decision.priority.value})</h3><ul>{''.join(rows)}</ul>"

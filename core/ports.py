@@ -29,3 +29,7 @@ class TicketSystem(Protocol):
     def add_internal_note(self, ticket_id: int, html_body: str) -> None:
         """Append a private (agent-only) comment to an existing ticket."""
         ...
+
+    def has_note(self, ticket_id: int, marker: str) -> bool:
+        """Whether a comment containing ``marker`` is already on the ticket (retries)."""
+        ...

@@ -1,1 +1,1 @@
-"""web."""
+"""The daemon's HTTP surface: the signed event webhook, health and metrics."""

@@ -1,0 +1,191 @@
+"""Create tickets and internal notes on Zendesk through zenpy (``core.ports.TicketSystem``)."""
+
+from __future__ import annotations
+
+import contextvars
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import requests
+import structlog
+from tenacity import (
+    RetryCallState,
+    Retrying,
+    retry_if_exception,
+    stop_after_attempt,
+    wait_exponential_jitter,
+)
+from zenpy import Zenpy
+from zenpy.lib.api_objects import Comment, CustomField, Ticket, User
+from zenpy.lib.exception import RecordNotFoundException
+
+from connectors.loopback import mount_loopback
+from connectors.zendesk.errors import IdempotencyConflict, translate
+from connectors.zendesk.settings import ZendeskSettings
+from core.errors import BatonError, RateLimited, Unavailable
+from core.handoff import TicketDraft, TicketRef
+
+log = structlog.get_logger("baton.zendesk")
+T = TypeVar("T")
+
+_idempotency_key: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "zendesk_idempotency_key", default=None
+)
+
+
+class _BatonSession(requests.Session):
+    """Adds ``Idempotency-Key`` to ticket creations and remembers the last response.
+
+    zenpy has no per-call header hook; a context variable carries the key into the
+    session, so zenpy's own retries of the same call keep it.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.last_response: contextvars.ContextVar[requests.Response | None] = (
+            contextvars.ContextVar("zendesk_last_response", default=None)
+        )
+
+    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> Any:
+        key = _idempotency_key.get()
+        if key is not None and str(method).upper() == "POST":
+            headers = dict(kwargs.pop("headers", None) or {})
+            headers["Idempotency-Key"] = key
+            kwargs["headers"] = headers
+        response = super().request(method, url, *args, **kwargs)
+        self.last_response.set(response)
+        return response
+
+
+class ZendeskTickets:
+    """Baton's ticket system on Zendesk: idempotent creates, internal notes, lookups."""
+
+    def __init__(self, settings: ZendeskSettings) -> None:
+        self.settings = settings
+        self._session = _BatonSession()
+        self._session.headers["User-Agent"] = "Baton/0.1 (+zenpy)"
+        if settings.api_url is not None:
+            mount_loopback(self._session, settings.origin, str(settings.api_url).rstrip("/"))
+        self.client = Zenpy(
+            subdomain=settings.subdomain,
+            email=settings.email,
+            token=settings.token.get_secret_value(),
+            session=self._session,
+            timeout=settings.timeout_seconds,
+            ratelimit_budget=settings.ratelimit_budget_seconds,
+            disable_cache=True,
+        )
+        self.calls = 0
+
+    # -- TicketSystem -------------------------------------------------------------------
+
+    def create_ticket(self, draft: TicketDraft, idempotency_key: str) -> TicketRef:
+        ticket = Ticket(
+            subject=draft.subject,
+            requester=User(name=draft.requester.name, email=draft.requester.email),
+            external_id=draft.external_id,
+            priority=draft.priority,
+            tags=list(draft.tags),
+            comment=Comment(
+                html_body=draft.note_html,
+                public=False,
+                uploads=list(draft.upload_tokens) or None,
+            ),
+        )
+        if draft.custom_fields:
+            ticket.custom_fields = [CustomField(id=i, value=v) for i, v in draft.custom_fields]
+        if draft.group_id is not None:
+            ticket.group_id = draft.group_id
+
+        def create() -> TicketRef:
+            token = _idempotency_key.set(idempotency_key)
+            try:
+                audit = self.client.tickets.create(ticket)
+            finally:
+                _idempotency_key.reset(token)
+            response = self._session.last_response.get()
+            replayed = bool(
+                response is not None and response.headers.get("x-idempotency-lookup") == "hit"
+            )
+            return TicketRef(
+                ticket_id=int(audit.ticket.id),
+                external_id=audit.ticket.external_id,
+                created=not replayed,
+            )
+
+        try:
+            return self._call("create_ticket", create)
+        except IdempotencyConflict:
+            # The key was used for this episode with an older body (the conversation grew
+            # between attempts): the first attempt's ticket is the one to keep.
+            found = self.find_ticket(draft.external_id)
+            if found is None:
+                raise
+            return found
+
+    def find_ticket(self, external_id: str) -> TicketRef | None:
+        def find() -> TicketRef | None:
+            for ticket in self.client.tickets(external_id=external_id):
+                return TicketRef(
+                    ticket_id=int(ticket.id), external_id=ticket.external_id, created=False
+                )
+            return None
+
+        return self._call("find_ticket", find)
+
+    def add_internal_note(self, ticket_id: int, html_body: str) -> None:
+        def add() -> None:
+            ticket = Ticket(id=ticket_id)
+            ticket.comment = Comment(html_body=html_body, public=False)
+            self.client.tickets.update(ticket)
+
+        self._call("add_internal_note", add)
+
+    def has_note(self, ticket_id: int, marker: str) -> bool:
+        def look() -> bool:
+            try:
+                comments = self.client.tickets.comments(ticket=ticket_id)
+                return any(marker in (c.html_body or c.body or "") for c in comments)
+            except RecordNotFoundException:
+                return False
+
+        return self._call("has_note", look)
+
+    # -- one call, retried on transient errors ------------------------------------------
+
+    def _call(self, operation: str, fn: Callable[[], T]) -> T:
+        def attempt() -> T:
+            self.calls += 1
+            try:
+                return fn()
+            except BatonError:
+                raise
+            except Exception as err:
+                raise translate(err, self._session.last_response.get()) from err
+
+        retrying = Retrying(
+            stop=stop_after_attempt(self.settings.call_attempts),
+            wait=self._wait,
+            retry=retry_if_exception(self._worth_retrying_now),
+            reraise=True,
+            before_sleep=lambda state: log.info(
+                "zendesk.retrying",
+                operation=operation,
+                attempt=state.attempt_number,
+                error=type(state.outcome.exception()).__name__ if state.outcome else None,
+            ),
+        )
+        return retrying(attempt)
+
+    def _worth_retrying_now(self, err: BaseException) -> bool:
+        if isinstance(err, RateLimited):
+            return err.retry_after is not None and (
+                err.retry_after <= self.settings.max_inline_wait_seconds
+            )
+        return isinstance(err, Unavailable)
+
+    def _wait(self, state: RetryCallState) -> float:
+        err = state.outcome.exception() if state.outcome else None
+        if isinstance(err, RateLimited) and err.retry_after is not None:
+            return err.retry_after
+        return float(wait_exponential_jitter(initial=0.2, max=2.0)(state))

@@ -1,0 +1,307 @@
+"""The handoff worker: turns outbox rows into Zendesk tickets and notes, exactly once.
+
+Two retry layers, never nested: the connector retries inside one call (seconds, honouring
+Retry-After); this worker retries across runs through the persisted outbox (attempts,
+next attempt time, dead-letter).
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from html import escape
+
+import structlog
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.conversation import ConversationSnapshot
+from core.decision import Decision, TriggerHit
+from core.errors import PermanentError, RateLimited, RetryableError
+from core.handoff import TicketDraft, TicketRef, build_ticket_draft, external_id
+from core.ports import TicketSystem
+from store.conversations import decision_from_row, load_snapshot, transition
+from store.db import Database
+from store.outbox import Claim, claim_next, dead_letter, release_for_retry
+from store.schema import ConversationRow, DecisionRow, OutboxRow, TicketRow
+
+log = structlog.get_logger("baton.handoff")
+
+DraftBuilder = Callable[[ConversationSnapshot, Decision, int], TicketDraft]
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class WorkerPolicy:
+    """How long a claim lasts and how retries back off."""
+
+    lease: timedelta = timedelta(seconds=60)
+    max_attempts: int = 8
+    backoff_base: timedelta = timedelta(seconds=2)
+    backoff_cap: timedelta = timedelta(minutes=10)
+
+    def delay(self, attempts: int, retry_after: float | None = None) -> timedelta:
+        exp = self.backoff_base.total_seconds() * 2 ** max(attempts - 1, 0)
+        wait = min(exp, self.backoff_cap.total_seconds()) * random.uniform(0.8, 1.2)
+        if retry_after is not None:
+            wait = max(wait, retry_after)
+        return timedelta(seconds=wait)
+
+
+class HandoffWorker:
+    """Claims outbox rows one at a time and carries them out."""
+
+    def __init__(
+        self,
+        db: Database,
+        tickets: TicketSystem,
+        *,
+        worker_id: str,
+        policy: WorkerPolicy | None = None,
+        clock: Callable[[], datetime] = utcnow,
+        draft_builder: DraftBuilder = build_ticket_draft,
+    ) -> None:
+        self.db = db
+        self.tickets = tickets
+        self.worker_id = worker_id
+        self.policy = policy or WorkerPolicy()
+        self.clock = clock
+        self.draft_builder = draft_builder
+
+    def run_once(self) -> bool:
+        """Claim and process one due row. False when nothing was due."""
+        claim = claim_next(self.db, self.worker_id, self.clock(), self.policy.lease)
+        if claim is None:
+            return False
+        bound = log.bind(
+            conversation_id=claim.conversation_id,
+            outbox_id=claim.id,
+            job=claim.kind,
+            attempt=claim.attempts,
+        )
+        try:
+            if claim.kind == "create_ticket":
+                self._create_ticket(claim, bound)
+            elif claim.kind == "add_note":
+                self._add_note(claim, bound)
+            else:
+                raise PermanentError(f"unknown outbox kind {claim.kind!r}")
+        except PermanentError as err:
+            self._dead(claim, f"{type(err).__name__}: {err}", bound)
+        except RetryableError as err:
+            retry_after = err.retry_after if isinstance(err, RateLimited) else None
+            self._retry(claim, f"{type(err).__name__}: {err}", retry_after, bound)
+        except Exception as err:  # a bug: keep the row, back off, dead-letter eventually
+            bound.exception("handoff.unexpected_error")
+            self._retry(claim, f"{type(err).__name__}: {err}", None, bound)
+        return True
+
+    # -- create the ticket of an episode ----------------------------------------------
+
+    def _create_ticket(self, claim: Claim, bound: structlog.typing.FilteringBoundLogger) -> None:
+        with self.db.transaction() as session:
+            existing = session.scalars(
+                select(TicketRow).where(
+                    TicketRow.conversation_id == claim.conversation_id,
+                    TicketRow.episode == claim.episode,
+                )
+            ).first()
+            if existing is not None:
+                self._finish(claim)
+                return
+            conversation = session.get(ConversationRow, claim.conversation_id)
+            assert conversation is not None
+            snapshot = load_snapshot(session, conversation)
+            decision_row = _episode_decision(session, claim)
+            decision = decision_from_row(decision_row)
+            decided_at = decision_row.decided_at
+        draft = self.draft_builder(snapshot, decision, claim.episode)
+        ref: TicketRef | None = None
+        if claim.attempts > 1:
+            # An earlier attempt may have created it and died before recording it, longer
+            # ago than Zendesk keeps idempotency keys: look before creating again.
+            ref = self.tickets.find_ticket(external_id(claim.conversation_id, claim.episode))
+        if ref is None:
+            ref = self.tickets.create_ticket(draft, claim.idempotency_key)
+        now = self.clock()
+        handoff = (now - decided_at).total_seconds()
+        if self._record_ticket(claim, ref, draft, now, handoff):
+            bound.info(
+                "handoff.ticket_created",
+                ticket_id=ref.ticket_id,
+                replayed=not ref.created,
+                handoff_seconds=round(handoff, 3),
+            )
+
+    def _record_ticket(
+        self, claim: Claim, ref: TicketRef, draft: TicketDraft, now: datetime, handoff: float
+    ) -> bool:
+        with self.db.transaction() as session:
+            row = session.get(OutboxRow, claim.id, with_for_update=True)
+            if row is None or row.status != "claimed" or row.claimed_by != self.worker_id:
+                return False  # our lease ran out; whoever holds it now will find the ticket
+            conversation = session.get(ConversationRow, claim.conversation_id, with_for_update=True)
+            assert conversation is not None
+            session.add(
+                TicketRow(
+                    conversation_id=claim.conversation_id,
+                    episode=claim.episode,
+                    zendesk_ticket_id=ref.ticket_id,
+                    external_id=draft.external_id,
+                    idempotency_key=claim.idempotency_key,
+                    status="open",
+                    created_at=now,
+                    handoff_seconds=handoff,
+                )
+            )
+            if conversation.episode == claim.episode:
+                conversation.open_ticket_id = ref.ticket_id
+                if conversation.state == "pending":
+                    transition(session, conversation, "ticketed", now, f"ticket {ref.ticket_id}")
+            row.status = "done"
+            row.done_at = now
+            row.claimed_until = None
+            row.last_error = None
+        return True
+
+    # -- add a note to an open ticket ---------------------------------------------------
+
+    def _add_note(self, claim: Claim, bound: structlog.typing.FilteringBoundLogger) -> None:
+        with self.db.transaction() as session:
+            ticket = session.scalars(
+                select(TicketRow).where(
+                    TicketRow.conversation_id == claim.conversation_id,
+                    TicketRow.episode == claim.episode,
+                )
+            ).first()
+            decision_row = session.get(DecisionRow, claim.decision_id)
+            assert decision_row is not None
+            previous = session.scalars(
+                select(DecisionRow)
+                .where(
+                    DecisionRow.conversation_id == claim.conversation_id,
+                    DecisionRow.id < claim.decision_id,
+                )
+                .order_by(DecisionRow.id.desc())
+                .limit(1)
+            ).first()
+            decision = decision_from_row(decision_row)
+            earlier = decision_from_row(previous).trigger_keys if previous else frozenset()
+        if ticket is None:
+            # The episode's ticket is not created yet; it will carry this decision itself.
+            raise RetryableError("the episode's ticket does not exist yet")
+        marker = f"baton-note-{claim.id}"
+        if claim.attempts > 1 and self.tickets.has_note(ticket.zendesk_ticket_id, marker):
+            self._finish(claim)
+            return
+        new = [t for t in decision.triggers if t.key not in earlier]
+        self.tickets.add_internal_note(ticket.zendesk_ticket_id, _note_for(new, marker))
+        self._finish(claim)
+        bound.info("handoff.note_added", ticket_id=ticket.zendesk_ticket_id)
+
+    # -- outcomes -----------------------------------------------------------------------
+
+    def _finish(self, claim: Claim) -> None:
+        with self.db.transaction() as session:
+            row = session.get(OutboxRow, claim.id, with_for_update=True)
+            if row is not None and row.status == "claimed" and row.claimed_by == self.worker_id:
+                row.status = "done"
+                row.done_at = self.clock()
+                row.claimed_until = None
+
+    def _retry(
+        self,
+        claim: Claim,
+        error: str,
+        retry_after: float | None,
+        bound: structlog.typing.FilteringBoundLogger,
+    ) -> None:
+        if claim.attempts >= self.policy.max_attempts:
+            self._dead(claim, f"gave up after {claim.attempts} attempts: {error}", bound)
+            return
+        delay = self.policy.delay(claim.attempts, retry_after)
+        release_for_retry(self.db, claim, self.worker_id, self.clock(), delay, error)
+        bound.warning("handoff.retry_scheduled", error=error, delay_seconds=delay.total_seconds())
+
+    def _dead(self, claim: Claim, error: str, bound: structlog.typing.FilteringBoundLogger) -> None:
+        now = self.clock()
+        dead_letter(self.db, claim, self.worker_id, now, error)
+        if claim.kind == "create_ticket":
+            with self.db.transaction() as session:
+                conversation = session.get(ConversationRow, claim.conversation_id)
+                if conversation is not None and conversation.state == "pending":
+                    transition(session, conversation, "dead", now, error[:200])
+        bound.error("handoff.dead_lettered", error=error)
+
+
+def _episode_decision(session: Session, claim: Claim) -> DecisionRow:
+    """The newest escalating decision of the claim's episode (it may have grown since)."""
+    row = session.scalars(
+        select(DecisionRow)
+        .where(
+            DecisionRow.conversation_id == claim.conversation_id,
+            DecisionRow.episode == claim.episode,
+            DecisionRow.escalate.is_(True),
+        )
+        .order_by(DecisionRow.id.desc())
+        .limit(1)
+    ).first()
+    if row is None:
+        raise PermanentError(f"no escalating decision for episode {claim.episode}")
+    return row
+
+
+def _note_for(hits: list[TriggerHit], marker: str) -> str:
+    items = "".join(
+        f"<li><b>{escape(h.name)}</b>{f' [{escape(h.topic)}]' if h.topic else ''}: "
+        f"{escape(h.evidence)}</li>"
+        for h in hits
+    )
+    return (
+        f"<p>Baton: the conversation escalated again.</p><ul>{items}</ul>"
+        f"<p><small>{marker}</small></p>"
+    )
+
+
+class WorkerPool:
+    """N handoff workers in threads; woken early when ingest queues work."""
+
+    def __init__(self, workers: list[HandoffWorker], poll_interval: float = 0.5) -> None:
+        self.workers = workers
+        self.poll_interval = poll_interval
+        self.wake = threading.Event()
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+
+    def start(self) -> None:
+        for worker in self.workers:
+            thread = threading.Thread(
+                target=self._loop, args=(worker,), name=worker.worker_id, daemon=True
+            )
+            thread.start()
+            self._threads.append(thread)
+
+    def _loop(self, worker: HandoffWorker) -> None:
+        while not self._stop.is_set():
+            try:
+                busy = worker.run_once()
+            except Exception:
+                log.exception("handoff.worker_loop_error", worker=worker.worker_id)
+                busy = False
+            if not busy:
+                self.wake.wait(self.poll_interval)
+                self.wake.clear()
+
+    def stop(self, timeout: float = 30.0) -> bool:
+        """Let in-flight work finish (up to ``timeout``); a row left claimed is re-run later."""
+        self._stop.set()
+        self.wake.set()
+        for thread in self._threads:
+            thread.join(timeout)
+        return not any(t.is_alive() for t in self._threads)

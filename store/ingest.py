@@ -1,0 +1,247 @@
+"""Ingest a batch of events: store them once, re-decide, and queue handoffs — one transaction.
+
+Everything a batch does is committed together before the webhook answers, so a crash
+either loses the whole batch (the sender retries; duplicates are ignored) or none of it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Insert, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from core.decision import Category, Decision, Priority
+from core.engine import Engine
+from core.events import Event, EventType, Role
+from core.handoff import idempotency_key
+from store.conversations import (
+    HAS_OPEN_TICKET,
+    OPEN_FOR_ESCALATION,
+    decision_from_row,
+    latest_decision,
+    load_snapshot,
+    transition,
+)
+from store.db import Database
+from store.schema import ConversationRow, DecisionRow, EventRow, MessageRow, OutboxRow
+
+
+@dataclass
+class IngestResult:
+    """What a batch did: counts, each touched conversation's decision, new outbox rows."""
+
+    accepted: int = 0
+    duplicates: int = 0
+    decisions: dict[str, Decision] = field(default_factory=dict)
+    outbox_ids: list[int] = field(default_factory=list)
+    escalated: list[str] = field(default_factory=list)
+
+
+def ingest(db: Database, events: Sequence[Event], engine: Engine, now: datetime) -> IngestResult:
+    """Store ``events`` (duplicates ignored), re-decide touched conversations, queue handoffs."""
+    result = IngestResult()
+    with db.transaction() as session:
+        fresh = _insert_events(session, db, events, now)
+        result.duplicates = len(events) - len(fresh)
+        result.accepted = len(fresh)
+        touched: dict[str, None] = {}
+        for ev in fresh:
+            touched[ev.conversation_id] = None
+            _apply(session, ev, engine, now, result)
+        for conversation_id in {e.conversation_id for e in events} - touched.keys():
+            touched[conversation_id] = None
+        for conversation_id in touched:
+            row = latest_decision(session, conversation_id)
+            result.decisions[conversation_id] = (
+                decision_from_row(row) if row else _no_decision(conversation_id)
+            )
+    return result
+
+
+def _no_decision(conversation_id: str) -> Decision:
+    return Decision(
+        conversation_id=conversation_id,
+        escalate=False,
+        category=Category.C,
+        priority=Priority.LOW,
+    )
+
+
+def _insert_events(
+    session: Session, db: Database, events: Sequence[Event], now: datetime
+) -> list[Event]:
+    """Insert each event whose id is new; return those, in batch order."""
+    seen: set[str] = set()
+    unique = []
+    for ev in events:
+        if ev.event_id not in seen:
+            seen.add(ev.event_id)
+            unique.append(ev)
+    known = set(
+        session.scalars(
+            select(EventRow.event_id).where(EventRow.event_id.in_([e.event_id for e in unique]))
+        )
+    )
+    fresh = []
+    dialect = postgresql if not db.is_sqlite else sqlite
+    for ev in unique:
+        if ev.event_id in known:
+            continue
+        stmt: Insert = dialect.insert(EventRow).values(
+            event_id=ev.event_id,
+            conversation_id=ev.conversation_id,
+            type=ev.type.value,
+            occurred_at=ev.occurred_at,
+            received_at=now,
+            payload=ev.model_dump(mode="json"),
+        )
+        # A concurrent request may have stored the same event since our SELECT.
+        inserted = session.execute(
+            stmt.on_conflict_do_nothing(index_elements=["event_id"]).returning(EventRow.id)
+        ).first()
+        if inserted is not None:
+            fresh.append(ev)
+    return fresh
+
+
+def _conversation(session: Session, ev: Event) -> ConversationRow:
+    row = session.get(ConversationRow, ev.conversation_id, with_for_update=True)
+    if row is None:
+        row = ConversationRow(
+            id=ev.conversation_id,
+            state="bot",
+            episode=0,
+            started_at=ev.occurred_at,
+            last_event_at=ev.occurred_at,
+        )
+        session.add(row)
+    if ev.channel and not row.channel:
+        row.channel = ev.channel
+    if ev.customer is not None:
+        c = ev.customer
+        row.customer_id = c.id or row.customer_id
+        row.customer_email = c.email or row.customer_email
+        row.customer_name = c.name or row.customer_name
+        row.customer_phone = c.phone or row.customer_phone
+    if ev.metadata and ev.type is EventType.CONVERSATION_STARTED:
+        row.metadata_ = {**(row.metadata_ or {}), **ev.metadata}
+    row.started_at = min(row.started_at, ev.occurred_at)
+    row.last_event_at = max(row.last_event_at, ev.occurred_at)
+    return row
+
+
+def _apply(
+    session: Session, ev: Event, engine: Engine, now: datetime, result: IngestResult
+) -> None:
+    conversation = _conversation(session, ev)
+    decide = False
+    if ev.type is EventType.MESSAGE and ev.message is not None:
+        _store_message(session, ev)
+        decide = ev.message.role is Role.CUSTOMER
+    elif ev.type is EventType.HANDOFF_REQUESTED:
+        decide = True
+    elif ev.type is EventType.CONVERSATION_ENDED:
+        conversation.ended_at = ev.occurred_at
+        if conversation.state == "ticketed":
+            transition(session, conversation, "abandoned", now, "customer left before a reply")
+    if decide and conversation.ended_at is None:
+        session.flush()
+        _decide(session, conversation, ev, engine, now, result)
+
+
+def _store_message(session: Session, ev: Event) -> None:
+    assert ev.message is not None
+    exists = session.scalar(
+        select(MessageRow.id).where(
+            MessageRow.conversation_id == ev.conversation_id,
+            MessageRow.message_id == ev.message.id,
+        )
+    )
+    if exists is not None:
+        return  # the same message re-sent under another event id: keep the first
+    session.add(
+        MessageRow(
+            conversation_id=ev.conversation_id,
+            message_id=ev.message.id,
+            event_id=ev.event_id,
+            role=ev.message.role.value,
+            text=ev.message.text,
+            occurred_at=ev.occurred_at,
+            intent=ev.bot.intent if ev.bot else None,
+            confidence=ev.bot.confidence if ev.bot else None,
+        )
+    )
+
+
+def _decide(
+    session: Session,
+    conversation: ConversationRow,
+    ev: Event,
+    engine: Engine,
+    now: datetime,
+    result: IngestResult,
+) -> None:
+    snapshot = load_snapshot(session, conversation)
+    decision = engine.decide(snapshot, ev.event_id)
+    previous = latest_decision(session, conversation.id)
+    if previous is not None and not _changed(decision_from_row(previous), decision):
+        return
+    opens_episode = decision.escalate and conversation.state in OPEN_FOR_ESCALATION
+    if opens_episode:
+        conversation.episode += 1
+    row = DecisionRow(
+        conversation_id=conversation.id,
+        event_id=ev.event_id,
+        escalate=decision.escalate,
+        category=decision.category.value,
+        priority=decision.priority.value,
+        triggers=[t.model_dump(mode="json", exclude_none=True) for t in decision.triggers],
+        episode=conversation.episode,
+        decided_at=now,
+    )
+    session.add(row)
+    session.flush()
+    if opens_episode:
+        transition(session, conversation, "pending", now, _reason_of(decision))
+        _enqueue(session, row, "create_ticket", idempotency_key(conversation.id, row.episode), now)
+        result.escalated.append(conversation.id)
+    elif decision.escalate and conversation.state in HAS_OPEN_TICKET:
+        earlier = decision_from_row(previous).trigger_keys if previous else frozenset()
+        if decision.trigger_keys - earlier:
+            _enqueue(session, row, "add_note", f"note-{row.id}", now)
+    outbox = session.scalars(select(OutboxRow.id).where(OutboxRow.decision_id == row.id)).all()
+    result.outbox_ids.extend(outbox)
+
+
+def _changed(before: Decision, after: Decision) -> bool:
+    return (
+        before.escalate != after.escalate
+        or before.category != after.category
+        or before.priority != after.priority
+        or before.trigger_keys != after.trigger_keys
+    )
+
+
+def _reason_of(decision: Decision) -> str:
+    return ", ".join(sorted(decision.trigger_keys))[:200]
+
+
+def _enqueue(session: Session, decision: DecisionRow, kind: str, key: str, now: datetime) -> None:
+    values: dict[str, Any] = dict(
+        conversation_id=decision.conversation_id,
+        kind=kind,
+        episode=decision.episode,
+        decision_id=decision.id,
+        idempotency_key=key,
+        status="pending",
+        attempts=0,
+        next_attempt_at=now,
+        created_at=now,
+    )
+    session.add(OutboxRow(**values))
+    session.flush()

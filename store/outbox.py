@@ -1,0 +1,117 @@
+"""Claim, complete, retry and dead-letter outbox rows.
+
+Workers on any number of replicas claim rows with a lease: ``FOR UPDATE SKIP LOCKED`` on
+PostgreSQL (SQLite serialises writers with ``BEGIN IMMEDIATE``), then a guarded update.
+A worker that dies holding a row loses it when the lease runs out; the next claim of that
+row sees ``attempts > 1`` and the handoff looks for an existing ticket before creating one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, func, or_, select, update
+
+from store.db import Database
+from store.schema import OutboxRow
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """An outbox row this worker holds until ``claimed_until``."""
+
+    id: int
+    conversation_id: str
+    kind: str
+    episode: int
+    decision_id: int
+    idempotency_key: str
+    attempts: int
+    claimed_until: datetime
+
+
+def claim_next(db: Database, worker_id: str, now: datetime, lease: timedelta) -> Claim | None:
+    """Claim the oldest due row (pending and due, or claimed with an expired lease)."""
+    due = or_(
+        and_(OutboxRow.status == "pending", OutboxRow.next_attempt_at <= now),
+        and_(OutboxRow.status == "claimed", OutboxRow.claimed_until < now),
+    )
+    with db.transaction() as session:
+        row = session.scalars(
+            select(OutboxRow)
+            .where(due)
+            .order_by(OutboxRow.next_attempt_at, OutboxRow.id)
+            .limit(1)
+            .with_for_update(skip_locked=True)
+        ).first()
+        if row is None:
+            return None
+        until = now + lease
+        claimed = session.execute(
+            update(OutboxRow)
+            .where(OutboxRow.id == row.id, due)
+            .values(
+                status="claimed",
+                claimed_by=worker_id,
+                claimed_until=until,
+                attempts=OutboxRow.attempts + 1,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        if claimed.rowcount != 1:
+            return None  # another worker took it between our read and our write
+        return Claim(
+            id=row.id,
+            conversation_id=row.conversation_id,
+            kind=row.kind,
+            episode=row.episode,
+            decision_id=row.decision_id,
+            idempotency_key=row.idempotency_key,
+            attempts=row.attempts + 1,
+            claimed_until=until,
+        )
+
+
+def _mine(claim: Claim, worker_id: str):  # type: ignore[no-untyped-def]
+    return and_(
+        OutboxRow.id == claim.id,
+        OutboxRow.status == "claimed",
+        OutboxRow.claimed_by == worker_id,
+    )
+
+
+def release_for_retry(
+    db: Database, claim: Claim, worker_id: str, now: datetime, delay: timedelta, error: str
+) -> None:
+    """Give the row back to the queue, due again after ``delay``."""
+    with db.transaction() as session:
+        session.execute(
+            update(OutboxRow)
+            .where(_mine(claim, worker_id))
+            .values(
+                status="pending",
+                claimed_by=None,
+                claimed_until=None,
+                next_attempt_at=now + delay,
+                last_error=error[:2000],
+            )
+        )
+
+
+def dead_letter(db: Database, claim: Claim, worker_id: str, now: datetime, error: str) -> None:
+    """Stop retrying this row; the reason is kept for operators."""
+    with db.transaction() as session:
+        session.execute(
+            update(OutboxRow)
+            .where(_mine(claim, worker_id))
+            .values(status="dead", claimed_until=None, last_error=error[:2000], done_at=now)
+        )
+
+
+def counts_by_status(db: Database) -> dict[str, int]:
+    with db.transaction() as session:
+        rows = session.execute(
+            select(OutboxRow.status, func.count()).group_by(OutboxRow.status)
+        ).all()
+    return {status: int(n) for status, n in rows}
