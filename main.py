@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import typer
 
+from commands.demo import demo
+from commands.run import run
+
 app = typer.Typer(
     name="baton",
     help="Seamless chatbot-to-human handoff: decide, enrich, ticket, feed back.",
     no_args_is_help=True,
     add_completion=False,
+    pretty_exceptions_enable=False,
 )
+app.command("demo")(demo)
+app.command("run")(run)
 
 
 def cli() -> None:

@@ -8,6 +8,8 @@ import pytest
 
 from sandbox.server import SandboxServer
 
+pytest_plugins = ["tests.fixtures.db", "tests.fixtures.daemon"]
+
 
 @pytest.fixture(scope="session")
 def sandbox() -> Iterator[SandboxServer]:
