@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -23,7 +24,8 @@ class LedgerEntry:
 class Ledger:
     """Thread-safe, append-only record of side effects (and of counted reads)."""
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Callable[[], float] = time.time) -> None:
+        self._clock = clock
         self._lock = threading.Lock()
         self._entries: list[LedgerEntry] = []
 
@@ -34,7 +36,7 @@ class Ledger:
             api=api,
             action=action,
             object_id=None if object_id is None else str(object_id),
-            at=time.time(),
+            at=self._clock(),
             details=details,
         )
         with self._lock:

@@ -5,6 +5,14 @@ from __future__ import annotations
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 
+def normalize_path(path: str) -> str:
+    """``/api/v2/tickets.json/`` → ``/api/v2/tickets``."""
+    stripped = path.rstrip("/") or "/"
+    if stripped.endswith(".json"):
+        stripped = stripped[: -len(".json")]
+    return stripped
+
+
 class NormalizePath:
     """Pure ASGI middleware: ``/api/v2/tickets.json/`` routes like ``/api/v2/tickets``."""
 
@@ -14,9 +22,7 @@ class NormalizePath:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             path: str = scope["path"]
-            stripped = path.rstrip("/") or "/"
-            if stripped.endswith(".json"):
-                stripped = stripped[: -len(".json")]
+            stripped = normalize_path(path)
             if stripped != path:
                 scope = dict(scope, path=stripped, raw_path=stripped.encode())
         await self.app(scope, receive, send)

@@ -37,6 +37,10 @@ class SandboxServer:
                 lifespan="off",
                 timeout_keep_alive=30,
                 backlog=2048,
+                # X-Forwarded-* are read by the sandbox itself (sandbox.http), for links.
+                proxy_headers=False,
+                # Hanging requests (fault injection) must not hold up a stop.
+                timeout_graceful_shutdown=2,
             )
         )
         self._thread: threading.Thread | None = None
@@ -47,7 +51,9 @@ class SandboxServer:
 
     def start(self) -> SandboxServer:
         self._thread = threading.Thread(
-            target=self._server.run, kwargs={"sockets": [self._sock]}, daemon=True,
+            target=self._server.run,
+            kwargs={"sockets": [self._sock]},
+            daemon=True,
             name="baton-sandbox",
         )
         self._thread.start()
