@@ -6,6 +6,7 @@ import typer
 
 from commands.demo import demo
 from commands.run import run
+from commands.sandbox import sandbox_command
 
 app = typer.Typer(
     name="baton",
@@ -16,6 +17,7 @@ app = typer.Typer(
 )
 app.command("demo")(demo)
 app.command("run")(run)
+app.command("sandbox")(sandbox_command)
 
 
 def cli() -> None:
