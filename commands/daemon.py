@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import socket
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -26,6 +28,27 @@ from store.db import Database
 from web.app import Services, WebhookConfig, create_app
 
 log = structlog.get_logger("baton.daemon")
+
+
+class _Server(uvicorn.Server):
+    """uvicorn, minus re-raising SIGTERM after its own shutdown.
+
+    uvicorn re-raises a captured signal once it has stopped serving, which would kill the
+    process before the handoff workers drain. Baton drains them, then exits 0.
+    """
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        handled = (signal.SIGINT, signal.SIGTERM)
+        original = {sig: signal.signal(sig, self.handle_exit) for sig in handled}
+        try:
+            yield
+        finally:
+            for sig, handler in original.items():
+                signal.signal(sig, handler)
 
 
 def load_rules(path: Path | None) -> Rules:
@@ -87,7 +110,7 @@ class Daemon:
         self._sock: socket.socket | None = None
 
     def _uvicorn(self) -> uvicorn.Server:
-        return uvicorn.Server(
+        return _Server(
             uvicorn.Config(
                 self.app,
                 log_config=None,
@@ -124,7 +147,6 @@ class Daemon:
         """Serve in a background thread (demo, tests)."""
         self._sock = self._bind()
         self._server = self._uvicorn()
-        self._server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
         self.pool.start()
         self._thread = threading.Thread(
             target=self._server.run,

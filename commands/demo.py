@@ -28,7 +28,13 @@ from sqlalchemy import select
 
 from commands.daemon import Daemon
 from commands.scenarios import DEFAULT_SCENARIOS, Scenario, load_scenarios
-from config.settings import BatonSettings, LogSettings, WebhookSettings, WorkerSettings
+from config.settings import (
+    BatonSettings,
+    LogSettings,
+    ServerSettings,
+    WebhookSettings,
+    WorkerSettings,
+)
 from connectors.zendesk import ZendeskSettings
 from core.signing import HEADER, sign
 from observability.logging import configure_logging
@@ -91,7 +97,7 @@ def demo(
     ] = False,
 ) -> None:
     """Run the whole pipeline on SQLite and the built-in sandbox, and print the handoffs."""
-    console = Console()
+    console = Console(width=max(Console().width, 120))
     configure_logging("INFO" if verbose else "ERROR", "console")
     with tempfile.TemporaryDirectory(prefix="baton-demo-") as tmp:
         code = _run(console, scenarios, state_dir or Path(tmp), concurrency, timeout)
@@ -107,6 +113,7 @@ def _run(
         secret = secrets.token_hex(16)
         settings = BatonSettings(
             state_dir=state_dir,
+            server=ServerSettings(port=0),
             webhook=WebhookSettings(secrets=(SecretStr(secret),)),
             workers=WorkerSettings(count=2, poll_interval_seconds=0.2, shutdown_grace_seconds=5),
             log=LogSettings(level="ERROR", format="console"),
@@ -226,9 +233,9 @@ def _zendesk_tickets(sandbox: SandboxServer) -> Counter[str]:
 
 def _print_table(console: Console, rows: list[DemoRow]) -> None:
     table = Table(title="Handoffs", show_lines=False)
-    table.add_column("conversation")
-    table.add_column("decision")
-    table.add_column("triggers")
+    table.add_column("conversation", no_wrap=True)
+    table.add_column("decision", no_wrap=True)
+    table.add_column("triggers", overflow="fold")
     table.add_column("ticket", justify="right")
     table.add_column("handoff", justify="right")
     for r in rows:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextvars
+import random
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -13,7 +14,6 @@ from tenacity import (
     Retrying,
     retry_if_exception,
     stop_after_attempt,
-    wait_exponential_jitter,
 )
 from zenpy import Zenpy
 from zenpy.lib.api_objects import Comment, CustomField, Ticket, User
@@ -188,4 +188,5 @@ class ZendeskTickets:
         err = state.outcome.exception() if state.outcome else None
         if isinstance(err, RateLimited) and err.retry_after is not None:
             return err.retry_after
-        return float(wait_exponential_jitter(initial=0.2, max=2.0)(state))
+        backoff = min(2.0, 0.2 * 2 ** (state.attempt_number - 1))
+        return backoff + random.uniform(0, backoff / 2)
