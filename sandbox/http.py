@@ -37,7 +37,9 @@ def public_base_url(request: Request) -> str:
     if host:
         proto = request.headers.get("x-forwarded-proto", "https")
         return f"{proto}://{host}"
-    return str(request.base_url).rstrip("/")
+    # Not request.base_url: under a mount it carries the mount's root path.
+    url = request.url
+    return f"{url.scheme}://{url.netloc}"
 
 
 def absolute_url(request: Request, path: str, params: Mapping[str, Any] | None = None) -> str:

@@ -70,6 +70,19 @@ class SandboxServer:
             self._thread.join(timeout=10)
         self._sock.close()
 
+    def connections_nodelay(self) -> list[bool]:
+        """Whether Nagle's algorithm is off (TCP_NODELAY) on each open client connection.
+
+        asyncio and uvloop set it on accepted sockets; the benchmark checks it here.
+        """
+        flags = []
+        for protocol in list(self._server.server_state.connections):
+            transport = getattr(protocol, "transport", None)
+            sock = transport.get_extra_info("socket") if transport is not None else None
+            if sock is not None:
+                flags.append(bool(sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)))
+        return flags
+
     def __enter__(self) -> SandboxServer:
         return self.start()
 

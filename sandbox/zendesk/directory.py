@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import re
 
-from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
 from sandbox.http import json_response, public_base_url
+from sandbox.routing import Routes
 from sandbox.zendesk.errors import bad_request, not_found
 from sandbox.zendesk.pagination import paginate
 from sandbox.zendesk.store import Record, ZendeskStore
@@ -35,8 +35,8 @@ def _matches(user: Record, query: str) -> bool:
     return True
 
 
-def routes(store: ZendeskStore) -> APIRouter:
-    router = APIRouter(prefix="/api/v2")
+def routes(store: ZendeskStore) -> Routes:
+    router = Routes()
 
     def with_url(request: Request, kind: str, record: Record) -> Record:
         return {"url": f"{public_base_url(request)}/api/v2/{kind}/{record['id']}.json", **record}

@@ -4,14 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from starlette.requests import Request
-from starlette.responses import Response
-
-from sandbox.http import json_response
-
 
 class ZendeskError(Exception):
-    """Raised by handlers; rendered as ``{"error", "description", "details"?}``."""
+    """Raised by handlers; the gate renders it as ``{"error", "description", "details"?}``."""
 
     def __init__(self, status: int, body: dict[str, Any]) -> None:
         super().__init__(body.get("error"))
@@ -37,8 +32,3 @@ def record_invalid(field: str, description: str, error: str = "InvalidValue") ->
 
 def bad_request(error: str, description: str, **extra: Any) -> ZendeskError:
     return ZendeskError(400, {"error": error, "description": description, **extra})
-
-
-async def render(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, ZendeskError)
-    return json_response(exc.body, exc.status)

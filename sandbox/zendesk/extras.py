@@ -7,11 +7,11 @@ import binascii
 import json
 from urllib.parse import quote
 
-from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
 from sandbox.http import absolute_url, json_response, public_base_url
+from sandbox.routing import Routes
 from sandbox.zendesk.errors import ZendeskError, bad_request, not_found, record_invalid
 from sandbox.zendesk.pagination import paginate
 from sandbox.zendesk.store import Record, ZendeskStore, iso
@@ -37,12 +37,12 @@ def _decode_export_cursor(cursor: str) -> tuple[int, int]:
         raise bad_request("InvalidValue", "Invalid cursor") from err
 
 
-def routes(store: ZendeskStore) -> APIRouter:
-    router = APIRouter()
+def routes(store: ZendeskStore) -> Routes:
+    router = Routes()
 
     # --- uploads ---------------------------------------------------------------------
 
-    @router.post("/api/v2/uploads")
+    @router.post("/uploads")
     async def upload(request: Request) -> Response:
         filename = request.query_params.get("filename")
         if not filename:
@@ -91,20 +91,12 @@ def routes(store: ZendeskStore) -> APIRouter:
         store.state.ledger.record("zendesk", "upload.create", attachment_id, token=token)
         return json_response({"upload": upload}, 201)
 
-    @router.get("/api/v2/attachments/{attachment_id:int}")
+    @router.get("/attachments/{attachment_id:int}")
     async def show_attachment(request: Request, attachment_id: int) -> Response:
         found = store.attachments.get(attachment_id)
         if found is None:
             raise not_found()
         return json_response({"attachment": {k: v for k, v in found.items() if k[0] != "_"}})
-
-    @router.get("/attachments/token/{token}")
-    async def attachment_content(request: Request, token: str) -> Response:
-        name = request.query_params.get("name")
-        for attachment in store.attachments.values():
-            if attachment["_token"] == token and name in (None, attachment["file_name"]):
-                return Response(attachment["_data"], media_type=attachment["content_type"])
-        return Response(b"Not Found", 404, media_type="text/plain")
 
     # --- satisfaction ratings --------------------------------------------------------
 
@@ -112,7 +104,7 @@ def routes(store: ZendeskStore) -> APIRouter:
         base = public_base_url(request)
         return {"url": f"{base}/api/v2/satisfaction_ratings/{rating['id']}.json", **rating}
 
-    @router.get("/api/v2/satisfaction_ratings")
+    @router.get("/satisfaction_ratings")
     async def list_ratings(request: Request) -> Response:
         params = request.query_params
         items = list(store.satisfaction_ratings.values())
@@ -135,7 +127,7 @@ def routes(store: ZendeskStore) -> APIRouter:
         )
         return json_response(body)
 
-    @router.get("/api/v2/satisfaction_ratings/{rating_id:int}")
+    @router.get("/satisfaction_ratings/{rating_id:int}")
     async def show_rating(request: Request, rating_id: int) -> Response:
         rating = store.satisfaction_ratings.get(rating_id)
         if rating is None:
@@ -143,7 +135,7 @@ def routes(store: ZendeskStore) -> APIRouter:
         public = {k: v for k, v in rating.items() if k[0] != "_"}
         return json_response({"satisfaction_rating": rating_url(request, public)})
 
-    @router.post("/api/v2/tickets/{ticket_id:int}/satisfaction_rating")
+    @router.post("/tickets/{ticket_id:int}/satisfaction_rating")
     async def rate(request: Request, ticket_id: int) -> Response:
         ticket = store.ticket(ticket_id)
         data = (await read_json(request)).get("satisfaction_rating")
@@ -185,7 +177,7 @@ def routes(store: ZendeskStore) -> APIRouter:
 
     # --- incremental export ----------------------------------------------------------
 
-    @router.get("/api/v2/incremental/tickets/cursor")
+    @router.get("/incremental/tickets/cursor")
     async def export_tickets(request: Request) -> Response:
         params = request.query_params
         now = int(store.now())
@@ -234,5 +226,20 @@ def routes(store: ZendeskStore) -> APIRouter:
                 "end_of_stream": len(remaining) <= per_page,
             }
         )
+
+    return router
+
+
+def content_routes(store: ZendeskStore) -> Routes:
+    """Attachment downloads live outside ``/api/v2`` (``content_url``), without the gate."""
+    router = Routes()
+
+    @router.get("/token/{token}")
+    async def attachment_content(request: Request, token: str) -> Response:
+        name = request.query_params.get("name")
+        for attachment in store.attachments.values():
+            if attachment["_token"] == token and name in (None, attachment["file_name"]):
+                return Response(attachment["_data"], media_type=attachment["content_type"])
+        return Response(b"Not Found", 404, media_type="text/plain")
 
     return router

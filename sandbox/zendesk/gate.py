@@ -1,9 +1,10 @@
 """Authentication and the plan's rate limit, in front of every ``/api/v2`` request.
 
-Pure ASGI so it stays cheap: it authenticates (Basic ``{email}/token:{token}`` or Bearer),
-counts the request against the plan's per-minute limit (and incremental exports against
-their own 10 a minute), answers 401/429 exactly as Zendesk does, and adds the rate-limit
-headers to every answer. The authenticated user's id reaches handlers as
+Pure ASGI so it stays cheap, mounted at ``/api/v2``. It authenticates (Basic
+``{email}/token:{token}`` or Bearer), counts the request against the plan's per-minute
+limit (and incremental exports against their own 10 a minute), answers 401/429 exactly
+as Zendesk does, and adds the rate-limit headers to every answer, errors included (it
+renders :class:`ZendeskError` itself). The authenticated user's id reaches handlers as
 ``request.state.zendesk_user_id``.
 """
 
@@ -18,6 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sandbox.faults import send_bytes
 from sandbox.ratelimit import Verdict
+from sandbox.zendesk.errors import ZendeskError
 from sandbox.zendesk.store import ZendeskStore
 
 PREFIX = "/api/v2"
@@ -80,10 +82,10 @@ class ZendeskGate:
         return (user["id"] if user else None), False
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        path: str = scope.get("path", "")
-        if scope["type"] != "http" or not (path == PREFIX or path.startswith(PREFIX + "/")):
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        path: str = scope["path"]
         authorization = None
         for name, value in scope["headers"]:
             if name == b"authorization":
@@ -110,9 +112,20 @@ class ZendeskGate:
             return
         scope.setdefault("state", {})["zendesk_user_id"] = user_id
 
+        started = False
+
         async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start" and extra:
-                message = {**message, "headers": [*message.get("headers", []), *extra]}
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+                if extra:
+                    message = {**message, "headers": [*message.get("headers", []), *extra]}
             await send(message)
 
-        await self.app(scope, receive, send_with_headers)
+        try:
+            await self.app(scope, receive, send_with_headers)
+        except ZendeskError as err:
+            if started:
+                raise
+            body = json.dumps(err.body, separators=(",", ":")).encode()
+            await send_bytes(send, err.status, [_JSON, *extra], body)

@@ -8,11 +8,11 @@ import hashlib
 import json
 from typing import Any
 
-from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
 from sandbox.http import json_response, public_base_url
+from sandbox.routing import Routes
 from sandbox.zendesk.errors import ZendeskError, bad_request, not_found, record_invalid
 from sandbox.zendesk.pagination import paginate
 from sandbox.zendesk.store import Record, ZendeskStore, iso
@@ -51,8 +51,8 @@ def render_ticket(request: Request, ticket: Record) -> Record:
     return {"url": ticket_url(request, ticket["id"]), **ticket}
 
 
-def routes(store: ZendeskStore) -> APIRouter:
-    router = APIRouter(prefix="/api/v2")
+def routes(store: ZendeskStore) -> Routes:
+    router = Routes()
     jobs: set[asyncio.Task[None]] = set()  # strong references to running jobs
 
     def render_job(request: Request, job: Record) -> Record:
