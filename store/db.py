@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +46,11 @@ class Database:
         if self.is_sqlite:
             _tune_sqlite(self.engine)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # SQLite has one writer at a time; queueing threads here is fair and prompt, where
+        # SQLite's own busy handler sleeps in growing steps (tens of ms) under contention.
+        self._writer: AbstractContextManager[object] = (
+            threading.Lock() if self.is_sqlite else nullcontext()
+        )
 
     @property
     def is_sqlite(self) -> bool:
@@ -53,7 +59,7 @@ class Database:
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """A session inside one transaction: committed on success, rolled back on error."""
-        with self.sessions() as session, session.begin():
+        with self._writer, self.sessions() as session, session.begin():
             yield session
 
     def migrate(self) -> None:

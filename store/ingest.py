@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Insert, select
+from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -52,10 +52,12 @@ def ingest(db: Database, events: Sequence[Event], engine: Engine, now: datetime)
         touched: dict[str, None] = {}
         for ev in fresh:
             touched[ev.conversation_id] = None
-            _apply(session, ev, engine, now, result)
+            _apply(session, db, ev, engine, now, result)
         for conversation_id in {e.conversation_id for e in events} - touched.keys():
             touched[conversation_id] = None
         for conversation_id in touched:
+            if conversation_id in result.decisions:
+                continue  # decided during this batch
             row = latest_decision(session, conversation_id)
             result.decisions[conversation_id] = (
                 decision_from_row(row) if row else _no_decision(conversation_id)
@@ -77,22 +79,12 @@ def _insert_events(
 ) -> list[Event]:
     """Insert each event whose id is new; return those, in batch order."""
     seen: set[str] = set()
-    unique = []
-    for ev in events:
-        if ev.event_id not in seen:
-            seen.add(ev.event_id)
-            unique.append(ev)
-    known = set(
-        session.scalars(
-            select(EventRow.event_id).where(EventRow.event_id.in_([e.event_id for e in unique]))
-        )
-    )
     fresh = []
-    dialect = postgresql if not db.is_sqlite else sqlite
-    for ev in unique:
-        if ev.event_id in known:
+    for ev in events:
+        if ev.event_id in seen:
             continue
-        stmt: Insert = dialect.insert(EventRow).values(
+        seen.add(ev.event_id)
+        stmt = _insert(db, EventRow).values(
             event_id=ev.event_id,
             conversation_id=ev.conversation_id,
             type=ev.type.value,
@@ -100,13 +92,18 @@ def _insert_events(
             received_at=now,
             payload=ev.model_dump(mode="json"),
         )
-        # A concurrent request may have stored the same event since our SELECT.
+        # ON CONFLICT also covers a concurrent request storing the same event right now.
         inserted = session.execute(
             stmt.on_conflict_do_nothing(index_elements=["event_id"]).returning(EventRow.id)
         ).first()
         if inserted is not None:
             fresh.append(ev)
     return fresh
+
+
+def _insert(db: Database, table: type) -> Any:
+    """An INSERT that understands ON CONFLICT on the database's dialect."""
+    return (sqlite if db.is_sqlite else postgresql).insert(table)
 
 
 def _conversation(session: Session, ev: Event) -> ConversationRow:
@@ -136,12 +133,17 @@ def _conversation(session: Session, ev: Event) -> ConversationRow:
 
 
 def _apply(
-    session: Session, ev: Event, engine: Engine, now: datetime, result: IngestResult
+    session: Session,
+    db: Database,
+    ev: Event,
+    engine: Engine,
+    now: datetime,
+    result: IngestResult,
 ) -> None:
     conversation = _conversation(session, ev)
     decide = False
     if ev.type is EventType.MESSAGE and ev.message is not None:
-        _store_message(session, ev)
+        _store_message(session, db, ev)
         decide = ev.message.role is Role.CUSTOMER
     elif ev.type is EventType.HANDOFF_REQUESTED:
         decide = True
@@ -154,18 +156,12 @@ def _apply(
         _decide(session, conversation, ev, engine, now, result)
 
 
-def _store_message(session: Session, ev: Event) -> None:
+def _store_message(session: Session, db: Database, ev: Event) -> None:
     assert ev.message is not None
-    exists = session.scalar(
-        select(MessageRow.id).where(
-            MessageRow.conversation_id == ev.conversation_id,
-            MessageRow.message_id == ev.message.id,
-        )
-    )
-    if exists is not None:
-        return  # the same message re-sent under another event id: keep the first
-    session.add(
-        MessageRow(
+    # The same message re-sent under another event id keeps its first version.
+    session.execute(
+        _insert(db, MessageRow)
+        .values(
             conversation_id=ev.conversation_id,
             message_id=ev.message.id,
             event_id=ev.event_id,
@@ -175,6 +171,7 @@ def _store_message(session: Session, ev: Event) -> None:
             intent=ev.bot.intent if ev.bot else None,
             confidence=ev.bot.confidence if ev.bot else None,
         )
+        .on_conflict_do_nothing(index_elements=["conversation_id", "message_id"])
     )
 
 
@@ -190,7 +187,9 @@ def _decide(
     decision = engine.decide(snapshot, ev.event_id)
     previous = latest_decision(session, conversation.id)
     if previous is not None and not _changed(decision_from_row(previous), decision):
+        result.decisions[conversation.id] = decision_from_row(previous)
         return
+    result.decisions[conversation.id] = decision
     opens_episode = decision.escalate and conversation.state in OPEN_FOR_ESCALATION
     if opens_episode:
         conversation.episode += 1
@@ -208,12 +207,13 @@ def _decide(
     session.flush()
     if opens_episode:
         transition(session, conversation, "pending", now, _reason_of(decision))
-        _enqueue(session, row, "create_ticket", idempotency_key(conversation.id, row.episode), now)
+        key = idempotency_key(conversation.id, row.episode)
+        _enqueue(session, row, "create_ticket", key, now, result)
         result.escalated.append(conversation.id)
     elif decision.escalate and conversation.state in HAS_OPEN_TICKET:
         earlier = decision_from_row(previous).trigger_keys if previous else frozenset()
         if decision.trigger_keys - earlier:
-            _enqueue(session, row, "add_note", f"note-{row.id}", now)
+            _enqueue(session, row, "add_note", f"note-{row.id}", now, result)
     outbox = session.scalars(select(OutboxRow.id).where(OutboxRow.decision_id == row.id)).all()
     result.outbox_ids.extend(outbox)
 
@@ -231,7 +231,14 @@ def _reason_of(decision: Decision) -> str:
     return ", ".join(sorted(decision.trigger_keys))[:200]
 
 
-def _enqueue(session: Session, decision: DecisionRow, kind: str, key: str, now: datetime) -> None:
+def _enqueue(
+    session: Session,
+    decision: DecisionRow,
+    kind: str,
+    key: str,
+    now: datetime,
+    result: IngestResult,
+) -> None:
     values: dict[str, Any] = dict(
         conversation_id=decision.conversation_id,
         kind=kind,
@@ -243,5 +250,7 @@ def _enqueue(session: Session, decision: DecisionRow, kind: str, key: str, now: 
         next_attempt_at=now,
         created_at=now,
     )
-    session.add(OutboxRow(**values))
+    row = OutboxRow(**values)
+    session.add(row)
     session.flush()
+    result.outbox_ids.append(row.id)
