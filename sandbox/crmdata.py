@@ -120,8 +120,9 @@ class CrmFacts:
 
 
 def chat_customer_id(person: Person) -> str:
-    """The chat platform's customer id, stored on the CRM contact as an external id."""
-    return f"c_{person.key}"
+    """The chat platform's customer id (the demo's ``customer.id``), stored on the CRM
+    contact as an external id."""
+    return person.key
 
 
 def split_name(person: Person) -> tuple[str, str]:
