@@ -6,6 +6,10 @@ urllib3 connection, for ``--seconds`` per endpoint. It also checks that Nagle's 
 is off on both ends (TCP_NODELAY), since a 40 ms delayed-ACK stall would dominate every
 small request.
 
+It also reports the server's CPU time per request (``server CPU``): on a shared machine
+the wall-clock rate mostly says how busy the cores are, while ``1e6 / CPU µs`` is what one
+core of sandbox can serve.
+
     .venv/bin/python bench/bench_sandbox.py [--seconds 2] [--threads 4]
 """
 
@@ -42,6 +46,8 @@ def _serve(pipe: Connection) -> None:
         while (message := pipe.recv()) != "stop":
             if message == "nodelay":
                 pipe.send(server.connections_nodelay())
+            elif message == "cpu":
+                pipe.send(time.process_time())
 
 
 @dataclass(frozen=True)
@@ -153,18 +159,22 @@ def main(argv: list[str] | None = None) -> int:
             f"{args.seconds:g} s per endpoint; rate limits off"
         )
         print(
-            f"{'endpoint':<18}{'requests':>9}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}"
-            f"{'p99 ms':>9}{'errors':>8}"
+            f"{'endpoint':<18}{'requests':>9}{'req/s':>8}{'p50 ms':>8}{'p95 ms':>8}"
+            f"{'p99 ms':>8}{'errors':>7}{'server CPU':>12}"
         )
         results = []
         for endpoint in endpoints:
             _run(pool, endpoint, headers, args.threads, min(0.3, args.seconds))  # warm up
+            ours.send("cpu")
+            cpu_before: float = ours.recv()
             result = _run(pool, endpoint, headers, args.threads, args.seconds)
+            ours.send("cpu")
+            cpu_us = (ours.recv() - cpu_before) / max(1, len(result.latencies)) * 1e6
             results.append(result)
             print(
-                f"{endpoint.name:<18}{len(result.latencies):>9}{result.rps:>9.0f}"
-                f"{result.percentile(50):>9.2f}{result.percentile(95):>9.2f}"
-                f"{result.percentile(99):>9.2f}{result.errors:>8}"
+                f"{endpoint.name:<18}{len(result.latencies):>9}{result.rps:>8.0f}"
+                f"{result.percentile(50):>8.2f}{result.percentile(95):>8.2f}"
+                f"{result.percentile(99):>8.2f}{result.errors:>7}{cpu_us:>9.0f} µs"
             )
         ours.send("nodelay")
         server_nodelay: list[bool] = ours.recv()

@@ -48,7 +48,8 @@ def ticket_url(request: Request, ticket_id: int) -> str:
 
 
 def render_ticket(request: Request, ticket: Record) -> Record:
-    return {"url": ticket_url(request, ticket["id"]), **ticket}
+    # `fields` mirrors `custom_fields` on the real API; rendered, not stored twice.
+    return {"url": ticket_url(request, ticket["id"]), **ticket, "fields": ticket["custom_fields"]}
 
 
 def routes(store: ZendeskStore) -> Routes:
@@ -62,8 +63,9 @@ def routes(store: ZendeskStore) -> Routes:
     async def create_ticket(request: Request) -> Response:
         payload = await read_json(request)
         key = request.headers.get("idempotency-key")
-        fingerprint = hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+        fingerprint = ""
         if key:
+            fingerprint = hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
             found = store.idempotent_lookup(key, fingerprint)
             if found is False:
                 raise bad_request(
