@@ -1,16 +1,33 @@
-"""What a handoff sends to the ticket system, built from a conversation and its decision."""
+"""What a handoff sends to the ticket system, built from a conversation and its decision.
+
+:func:`build_handoff_draft` is the builder: a :class:`~core.context.HandoffContext` in
+(conversation, decision, sentiment scores, CRM card, context link, routing), a
+:class:`TicketDraft` out — subject, requester, priority, group, tags, custom fields, the
+internal note and the chart image to upload. It is pure: the summarizer and the chart
+renderer are passed in (``connectors.summarizer``, ``render.charts``).
+"""
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from html import escape
 
+from core.context.fields import tags_for as _tags_for
+from core.context.masking import MaskingRules, mask_text
+from core.context.model import HandoffContext
+from core.context.note import CHART_FILENAME
+from core.context.note import render_note as _render_note
+from core.context.summary import Summarizer
+from core.context.trajectory import TrajectoryPoint
+from core.context.view import HandoffView, prepare
 from core.conversation import ConversationSnapshot
 from core.decision import Decision
-from core.events import Role
 
 TICKET_TAG = "baton"
+
+#: Renders the frustration trajectory as PNG bytes (``render.charts.trajectory_png``).
+ChartRenderer = Callable[[Sequence[TrajectoryPoint]], bytes]
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,8 +37,21 @@ class Requester:
 
 
 @dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file to upload (``POST /api/v2/uploads.json``) and attach to the note."""
+
+    filename: str
+    content_type: str
+    data: bytes = field(repr=False)
+
+
+@dataclass(frozen=True, slots=True)
 class TicketDraft:
-    """A Zendesk ticket as Baton wants it, independent of any SDK."""
+    """A Zendesk ticket as Baton wants it, independent of any SDK.
+
+    ``attachments`` are uploaded by the ticket system before the ticket is created and
+    attached to the note (their tokens go in ``comment.uploads`` with ``upload_tokens``).
+    """
 
     subject: str
     requester: Requester
@@ -32,6 +62,9 @@ class TicketDraft:
     custom_fields: tuple[tuple[int, str], ...] = ()
     group_id: int | None = None
     upload_tokens: tuple[str, ...] = field(default=())
+    attachments: tuple[Attachment, ...] = ()
+    #: configured routing names Zendesk does not know (log them; the ticket goes anyway)
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,56 +87,72 @@ def external_id(conversation_id: str, episode: int) -> str:
     return f"baton:{conversation_id}:{episode}"
 
 
-def subject_for(conversation: ConversationSnapshot) -> str:
-    """The first customer problem statement, shortened, as the ticket subject."""
+def subject_for(conversation: ConversationSnapshot, rules: MaskingRules | None = None) -> str:
+    """The first customer problem statement, masked and shortened, as the ticket subject."""
     for turn in conversation.customer_turns:
-        text = " ".join(turn.text.split())
+        text = " ".join(mask_text(turn.text, rules).split())
         if text:
             return text if len(text) <= 80 else text[:77].rstrip() + "..."
     return f"Chat conversation {conversation.conversation_id}"
 
 
 def tags_for(decision: Decision) -> tuple[str, ...]:
-    tags = [TICKET_TAG, f"baton_category_{decision.category.value.lower()}"]
-    for hit in decision.triggers:
-        tag = f"baton_{hit.name}"
-        if tag not in tags:
-            tags.append(tag)
-        if hit.topic and f"baton_topic_{hit.topic}" not in tags:
-            tags.append(f"baton_topic_{hit.topic}")
-    return tuple(tags)
+    """``baton``, the category, one tag per trigger and per topic."""
+    return _tags_for(decision)
 
 
-def render_note(conversation: ConversationSnapshot, decision: Decision) -> str:
-    """Internal note: why Baton escalated (triggers and evidence), then the transcript."""
-    rows = []
-    for hit in decision.triggers:
-        detail = escape(hit.evidence)
-        where = f" (message {escape(hit.message_id)})" if hit.message_id else ""
-        topic = f" [{escape(hit.topic)}]" if hit.topic else ""
-        rows.append(f"<li><b>{escape(hit.name)}</b>{topic}: {detail}{where}</li>")
-    transcript = []
-    for turn in conversation.turns:
-        who = "Customer" if turn.role is Role.CUSTOMER else turn.role.value.capitalize()
-        stamp = turn.occurred_at.strftime("%H:%M:%S")
-        transcript.append(f"<p><small>{stamp}</small> <b>{who}:</b> {escape(turn.text)}</p>")
-    return (
-        f"<h3>Why Baton escalated (category {decision.category.value}, "
-        f"{decision.priority.value})</h3><ul>{''.join(rows)}</ul>"
-        f"<h3>Transcript</h3>{''.join(transcript)}"
+def render_note(view: HandoffView, *, chart_attached: bool = False) -> str:
+    """The internal note's HTML (see :mod:`core.context.note`)."""
+    return _render_note(view, chart_attached=chart_attached)
+
+
+def build_handoff_draft(
+    context: HandoffContext,
+    *,
+    summarizer: Summarizer | None = None,
+    chart: ChartRenderer | None = None,
+) -> TicketDraft:
+    """The ticket for one escalation episode, with everything the agent needs on it.
+
+    ``summarizer`` (optional) replaces the offline summary; its text is sanitized and
+    only ever shown in the summary section. ``chart`` (optional) renders the trajectory
+    PNG, attached when there are at least two scored customer messages.
+    """
+    view = prepare(context, summarizer)
+    snapshot = context.snapshot
+    customer = snapshot.customer
+    name = customer.name or customer.email or f"Chat customer {snapshot.conversation_id}"
+    attachments: tuple[Attachment, ...] = ()
+    if chart is not None and len(view.points) >= 2:
+        attachments = (Attachment(CHART_FILENAME, "image/png", chart(view.points)),)
+    fields = view.fields
+    return TicketDraft(
+        subject=subject_for(snapshot, context.masking),
+        requester=Requester(name=name, email=customer.email),
+        external_id=external_id(snapshot.conversation_id, context.episode),
+        priority=fields.priority,
+        tags=fields.tags,
+        note_html=render_note(view, chart_attached=bool(attachments)),
+        custom_fields=fields.custom_fields,
+        group_id=fields.group_id,
+        attachments=attachments,
+        warnings=fields.problems,
     )
 
 
 def build_ticket_draft(
     conversation: ConversationSnapshot, decision: Decision, episode: int
 ) -> TicketDraft:
-    customer = conversation.customer
-    name = customer.name or customer.email or f"Chat customer {conversation.conversation_id}"
-    return TicketDraft(
-        subject=subject_for(conversation),
-        requester=Requester(name=name, email=customer.email),
-        external_id=external_id(conversation.conversation_id, episode),
-        priority=decision.priority.value,
-        tags=tags_for(decision),
-        note_html=render_note(conversation, decision),
+    """The draft from the conversation and decision alone (no scores, card, link, routing).
+
+    Kept for the worker's current ``draft_builder(snapshot, decision, episode)`` call;
+    the full context comes through :func:`build_handoff_draft`.
+    """
+    times = [t.occurred_at for t in conversation.turns]
+    generated = max(times) if times else conversation.started_at
+    if generated is None:
+        raise ValueError("a conversation without messages or start time has no handoff")
+    context = HandoffContext(
+        snapshot=conversation, decision=decision, episode=episode, generated_at=generated
     )
+    return build_handoff_draft(context)
