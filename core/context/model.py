@@ -46,6 +46,10 @@ class AccountCard:
     source: str | None = None  # "Salesforce", "HubSpot"
     fetched_at: datetime | None = None
     detail: str | None = None  # "matched by email", or why it is missing
+    #: related lists (open cases, deals...): a label and one line per item
+    sections: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    url: str | None = None  # the record in the CRM (from the CRM's own instance URL)
+    stale: bool = False  # served past its TTL because a refresh failed
 
 
 @dataclass(frozen=True, slots=True)

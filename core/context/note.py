@@ -104,6 +104,8 @@ def card_heading(card: AccountCard | None, now: datetime) -> str:
     source = card.source or "CRM"
     if card.status is CardStatus.READY:
         fresh = f", fetched {ago(card.fetched_at, now)}" if card.fetched_at else ""
+        if card.stale:
+            fresh += ", STALE: the CRM did not answer the refresh"
         title = card.title or "Account"
         return f"{title} ({source}{fresh})"
     if card.status is CardStatus.PENDING:
@@ -168,13 +170,24 @@ def _who(view: HandoffView) -> str:
     table = "".join(f"<tr><th>{escape(k)}</th><td>{escape(v)}</td></tr>" for k, v in rows)
     card = context.card
     heading = card_heading(card, context.generated_at)
-    out = [f"<h3>Who</h3><table>{table}</table>", f"<p><b>Account:</b> {escape(heading)}</p>"]
-    if card is not None and card.status is CardStatus.READY and card.lines:
-        lines = "".join(
-            f"<tr><th>{escape(label)}</th><td>{escape(value)}</td></tr>"
-            for label, value in card.lines
-        )
-        out.append(f"<table>{lines}</table>")
+    link = ""
+    if card is not None and card.url and card.url.startswith(("https://", "http://")):
+        source = escape(card.source or "CRM")
+        link = f' · <a href="{escape(card.url, quote=True)}">open in {source}</a>'
+    out = [
+        f"<h3>Who</h3><table>{table}</table>",
+        f"<p><b>Account:</b> {escape(heading)}{link}</p>",
+    ]
+    if card is not None and card.status is CardStatus.READY:
+        if card.lines:
+            lines = "".join(
+                f"<tr><th>{escape(label)}</th><td>{escape(value)}</td></tr>"
+                for label, value in card.lines
+            )
+            out.append(f"<table>{lines}</table>")
+        for section_label, entries in card.sections:
+            items = "".join(f"<li>{escape(e)}</li>" for e in entries) or "<li>none</li>"
+            out.append(f"<p><b>{escape(section_label)}</b> ({len(entries)})</p><ul>{items}</ul>")
     if card is not None and card.detail:
         out.append(f"<p><small>{escape(card.detail)}</small></p>")
     return "".join(out)
