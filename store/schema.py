@@ -192,3 +192,16 @@ class TransitionRow(Base):
     to_state: Mapped[str] = mapped_column(String(20))
     at: Mapped[datetime]
     reason: Mapped[str | None] = mapped_column(String(200))
+
+
+class ContextViewRow(Base):
+    """One opening of a conversation's context page by an agent (the context view rate)."""
+
+    __tablename__ = "context_views"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    conversation_id: Mapped[str] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE"), index=True
+    )
+    episode: Mapped[int] = mapped_column(Integer)
+    viewed_at: Mapped[datetime]
