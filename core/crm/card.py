@@ -32,6 +32,7 @@ TAG_MATCHED = "baton_crm_matched"
 TAG_NO_MATCH = "baton_crm_no_match"
 TAG_AMBIGUOUS = "baton_crm_ambiguous"
 TAG_PENDING = "baton_crm_pending"
+TAG_FAILED = "baton_crm_unavailable"
 
 
 @dataclass(frozen=True, slots=True)
@@ -272,9 +273,11 @@ class CardResult:
     ``fetched_at`` (``stale`` when served past its TTL because a refresh failed or was
     slow). ``pending``: the CRM did not answer within the budget or is failing; the card
     follows later (``Enricher`` calls its ``on_ready`` hook / ``take_ready()``).
+    ``failed``: the lookup cannot succeed as configured (credentials, mapping) or the CRM
+    stayed down past the retry horizon; ``reason`` says why, no card will follow.
     """
 
-    status: Literal["ready", "pending"]
+    status: Literal["ready", "pending", "failed"]
     enrichment: Enrichment | None = None
     fetched_at: datetime | None = None
     stale: bool = False
@@ -283,7 +286,7 @@ class CardResult:
     @property
     def tags(self) -> tuple[str, ...]:
         if self.enrichment is None:
-            return (TAG_PENDING,)
+            return (TAG_FAILED,) if self.status == "failed" else (TAG_PENDING,)
         return self.enrichment.zendesk.tags
 
     @property
@@ -297,6 +300,12 @@ class CardResult:
 
     def note_html(self, now: datetime) -> str:
         """The card's part of the internal note, with its freshness."""
+        if self.enrichment is None and self.status == "failed":
+            return (
+                "<h3>Account card</h3><p><b>CRM data unavailable</b>"
+                f" ({escape(self.reason or 'lookup failed')}). Look the customer up in the "
+                "CRM directly.</p>"
+            )
         if self.enrichment is None:
             reason = f" ({escape(self.reason)})" if self.reason else ""
             return (

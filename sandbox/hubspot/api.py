@@ -7,6 +7,7 @@
 ``GET  /crm/v3/objects/{type}``                             list, paged
 ``POST /crm/v3/objects/{type}``                             create (notes with associations)
 ``PATCH /crm/v3/objects/{type}/{id}``                       update
+``DELETE /crm/v3/objects/{type}/{id}``                      archive → 204
 ``GET  /crm/v4/objects/{type}/{id}/associations/{to}``      associations v4
 ``POST /crm/v4/associations/{from}/{to}/batch/read``        associations v4, batched
 ``GET  /crm/v3/properties/{type}[/{name}]``                 property definitions
@@ -125,6 +126,8 @@ class HubSpotApi:
                 return self.get(kind, rest[0], params)
             if len(rest) == 1 and method == "PATCH":
                 return self.update(kind, rest[0], payload)
+            if len(rest) == 1 and method == "DELETE":
+                return self.archive(kind, rest[0])
         if (
             len(parts) == 7
             and parts[1:3] == ["v4", "objects"]
@@ -390,7 +393,7 @@ class HubSpotApi:
             )
         if kind == "contacts" and properties.get("email"):
             existing = self.store.find("contacts", str(properties["email"]), "email")
-            if existing is not None:
+            if existing is not None and not existing.archived:
                 return hs_error(
                     409, "CONFLICT", f"Contact already exists. Existing ID: {existing.id}"
                 )
@@ -433,6 +436,13 @@ class HubSpotApi:
             "hubspot", "object.update", obj.id, object_type=kind, properties=sorted(properties)
         )
         return Reply(200, obj.to_json(sorted(obj.properties)))
+
+    def archive(self, kind: str, object_id: str) -> Reply:
+        obj = self.store.find(kind, object_id)
+        if obj is not None and not obj.archived:
+            obj.archived = True
+            self.ledger.record("hubspot", "object.archive", obj.id, object_type=kind)
+        return Reply(204)
 
     # --- associations v4 ----------------------------------------------------------------
 
