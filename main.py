@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from commands.demo import demo
+from commands.mappings import app as mappings_app
 from commands.run import run
 from commands.sandbox import sandbox_command
 
@@ -18,6 +19,7 @@ app = typer.Typer(
 app.command("demo")(demo)
 app.command("run")(run)
 app.command("sandbox")(sandbox_command)
+app.add_typer(mappings_app, name="mappings")
 
 
 def cli() -> None:
