@@ -88,7 +88,8 @@ def context_router(
             verify_context_link(conversation_id, int(episode), int(exp), sig, keys, now)
         except LinkError as err:
             log.info("context.link_refused", conversation_id=conversation_id, reason=str(err))
-            return _error(403, str(err).capitalize() + ".")
+            reason = str(err)
+            return _error(403, reason[:1].upper() + reason[1:] + ".")
         context = await run_in_threadpool(load, conversation_id, int(episode))
         if context is None:
             return _error(404, "This conversation is not known to Baton (or was purged).")

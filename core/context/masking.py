@@ -36,9 +36,12 @@ SPLIT_LOOKBACK = 8
 
 _DIGIT = "0-9\uff10-\uff19"  # ASCII and full-width digits (CJK input methods)
 _SEPARATORS = " \u00a0-"
+# Latin letters and digits (ASCII and full-width): a number glued to one is an identifier.
+# A mask counts too: digits right after one belong to a number masked already. CJK text
+# is not a boundary problem: Chinese writes numbers right after characters.
+_GLUE = f"A-Za-z0-9_\uff10-\uff19\uff21-\uff3a\uff41-\uff5a{MASK}"
 # A run of digit groups joined by single separators, not glued to a letter or digit.
-# (Digits right after a mask belong to a number masked already.)
-_RUN = re.compile(rf"(?<![\w{MASK}])[{_DIGIT}]+(?:[{_SEPARATORS}][{_DIGIT}]+)*(?![\w{MASK}])")
+_RUN = re.compile(rf"(?<![{_GLUE}])[{_DIGIT}]+(?:[{_SEPARATORS}][{_DIGIT}]+)*(?![{_GLUE}])")
 _GROUP = re.compile(rf"[{_DIGIT}]+")
 _TRAILER = " \t\r\n.,;:!?)…"
 

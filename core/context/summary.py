@@ -152,7 +152,7 @@ _PLEASANTRY = re.compile(
 
 def _without_greeting(text: str) -> str:
     stripped = _GREETING.sub("", text).strip()
-    if not stripped:
+    if not stripped or stripped == text:
         return text
     return stripped[0].upper() + stripped[1:]
 
@@ -203,7 +203,12 @@ class OfflineSummarizer:
                 if _is_ack(text):
                     continue
                 last_customer = turn
-                if not problems or _problem_weight(text) or index in request.evidence_turns:
+                if (
+                    not problems
+                    or _problem_weight(text)
+                    or len(_words(text)) >= 5
+                    or index in request.evidence_turns
+                ):
                     _merge(problems, text, turn.at)
             elif turn.role is Role.BOT:
                 lowered = text.casefold()
