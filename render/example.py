@@ -1,15 +1,22 @@
 """A realistic example handoff: for the agent guide's picture, previews and tests.
 
 ``python -m render.example --html note.html`` writes the example note (wrapped in a page
-that looks like a Zendesk internal note); ``--png`` writes the chart image.
+that looks like a Zendesk internal note); ``--png`` writes the chart image;
+``--screenshot docs/img/agent-note.png`` renders the note in headless Chromium (the agent
+guide's picture).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import subprocess
+import tempfile
 from datetime import UTC, datetime, timedelta
 from html import escape
 from pathlib import Path
+
+from PIL import Image
 
 from core.context.model import (
     AccountCard,
@@ -213,6 +220,45 @@ def note_page(note_html: str, title: str = "Baton note") -> str:
     return NOTE_PAGE.format(title=escape(title), body=note_html)
 
 
+def screenshot(html: str, out: Path, chromium: str = "/usr/bin/chromium", width: int = 820) -> None:
+    """Render ``html`` in headless Chromium; save a trimmed, palette PNG (small for docs)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        page = Path(tmp) / "note.html"
+        page.write_text(html, encoding="utf-8")
+        raw = Path(tmp) / "shot.png"
+        subprocess.run(  # noqa: S603 (the browser the caller names, our own arguments)
+            [
+                chromium,
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--hide-scrollbars",
+                f"--user-data-dir={tmp}/profile",
+                f"--screenshot={raw}",
+                f"--window-size={width},3200",
+                page.as_uri(),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=120,
+            env={**os.environ, "HOME": tmp},
+        )
+        image = Image.open(raw).convert("RGB")
+        background = image.getpixel((width - 1, image.height - 1))
+        bottom = image.height
+        while bottom > 1 and all(
+            image.getpixel((x, bottom - 1)) == background for x in range(0, width, 4)
+        ):
+            bottom -= 1
+        image = image.crop((0, 0, width, min(image.height, bottom + 16)))
+        image.quantize(colors=48, method=Image.Quantize.MEDIANCUT).save(out, optimize=True)
+
+
 def main(argv: list[str] | None = None) -> None:
     from core.handoff import build_handoff_draft
     from render.charts import trajectory_png
@@ -220,12 +266,15 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--html", type=Path, help="write the example note page here")
     parser.add_argument("--png", type=Path, help="write the example chart PNG here")
+    parser.add_argument("--screenshot", type=Path, help="write a picture of the note here")
     args = parser.parse_args(argv)
     draft = build_handoff_draft(example_context(), chart=trajectory_png)
     if args.html:
         args.html.write_text(note_page(draft.note_html), encoding="utf-8")
     if args.png and draft.attachments:
         args.png.write_bytes(draft.attachments[0].data)
+    if args.screenshot:
+        screenshot(note_page(draft.note_html), args.screenshot)
 
 
 if __name__ == "__main__":

@@ -190,7 +190,6 @@ class OfflineSummarizer:
         bot_tried: list[SummaryItem] = []
         fallbacks = 0
         asked_human_at: datetime | None = None
-        last_customer: SummaryTurn | None = None
         for index, turn in enumerate(request.turns):
             text = " ".join(turn.text.split())
             if not text:
@@ -202,7 +201,6 @@ class OfflineSummarizer:
                         continue
                 if _is_ack(text):
                     continue
-                last_customer = turn
                 if (
                     not problems
                     or _problem_weight(text)
@@ -229,13 +227,10 @@ class OfflineSummarizer:
             )
             tried.append(SummaryItem(f"The bot read the request as: {readings}."))
         still_open: list[str] = []
-        if problems:
-            latest = problems[-1]
-            still_open.append(f"Unresolved: {latest.text}")
-        if last_customer is not None and last_customer.text.rstrip().endswith("?"):
-            question = shorten(" ".join(last_customer.text.split()), MAX_ITEM_CHARS)
-            if not problems or not similar(question, problems[-1].text):
-                still_open.append(f"Last question, unanswered: {question}")
+        if problems:  # escalated: nothing the customer raised was solved by the bot
+            still_open.append(f"Unresolved: {problems[0].text}")
+            if len(problems) > 1:
+                still_open.append(f"Latest: {problems[-1].text}")
         if asked_human_at is not None or request.human_request_turns:
             still_open.append(f"The customer asked for a human{_fmt_time(asked_human_at)}.")
         return Summary(

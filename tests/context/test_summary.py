@@ -61,7 +61,10 @@ class TestOfflineSummary:
             ("customer", "why was I charged twice for November?"),
         )
         summary = summarize(snap, decision(hit("keyword", "charged twice", "m3")))
-        assert summary.still_open[0] == "Unresolved: why was I charged twice for November?"
+        assert summary.still_open[:2] == (
+            "Unresolved: My invoice is wrong",
+            "Latest: why was I charged twice for November?",
+        )
 
     def test_deterministic(self) -> None:
         assert summarize(PARCEL, PARCEL_DECISION) == summarize(PARCEL, PARCEL_DECISION)
