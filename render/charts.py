@@ -48,7 +48,7 @@ def trajectory_png(
     title = "Customer frustration per message"
     if points:
         last = points[-1].score
-        title += f"  —  now {last:.2f} ({band(last)})"
+        title += f", now {last:.2f} ({band(last)})"  # ASCII: the bundled font has no dashes
     draw.text((left, 12 * s), title, fill=(31, 41, 55), font=title_font)
     lower = 0.0
     for upper, name in BANDS:
