@@ -206,8 +206,8 @@ def _evidence(hit: TriggerHit, turns: dict[str, ViewTurn]) -> str:
         if hit.threshold is not None:
             score += f" vs threshold {hit.threshold:.2f}"
         detail.append(score)
-    if detail:
-        parts.append(f"<small>({escape(', '.join(detail))})</small>")
+    detail.append(f"trigger {hit.key}")  # the name in tags and reports
+    parts.append(f"<small>({escape(', '.join(detail))})</small>")
     return f"<li>{' '.join(parts)}</li>"
 
 
