@@ -1,13 +1,42 @@
-"""The escalation triggers. Each looks at a snapshot and returns its hits with evidence."""
+"""The escalation triggers. Each reads the analysed conversation and returns its hits.
+
+Triggers are *sticky*: a trigger that held at any point of the conversation still holds
+later (once a customer has asked for a human, the request stands), so re-evaluating after
+every message never withdraws an escalation.
+"""
 
 from __future__ import annotations
 
-from typing import Protocol
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
 
 from core.conversation import ConversationSnapshot, Turn
 from core.decision import TriggerHit
-from core.engine.text import compile_phrases, normalize
-from core.rules import CustomerRequestRules, KeywordRules, LowConfidenceRules
+from core.engine.analysis import Analyzer, TurnAnalysis
+from core.rules import (
+    BehavioralRules,
+    BusinessRule,
+    Condition,
+    CustomerRequestRules,
+    KeywordRules,
+    LoopRules,
+    LowConfidenceRules,
+    SentimentRules,
+    TopicRule,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """One conversation as the triggers see it: customer turns with their analyses."""
+
+    conversation: ConversationSnapshot
+    turns: tuple[Turn, ...]
+    analyses: tuple[TurnAnalysis, ...]
+    analyzer: Analyzer
 
 
 class Trigger(Protocol):
@@ -15,48 +44,47 @@ class Trigger(Protocol):
 
     name: str
 
-    def evaluate(self, conversation: ConversationSnapshot) -> list[TriggerHit]: ...
+    def evaluate(self, ctx: Context) -> list[TriggerHit]: ...
+
+
+def _short(text: str, limit: int = 120) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 class CustomerRequest:
-    """The customer asked for a human: a phrase, the handoff button, or the bot's intent."""
+    """The customer asked for a human: the handoff button, the bot's intent, or words."""
 
     name = "customer_request"
 
     def __init__(self, rules: CustomerRequestRules) -> None:
-        self._phrases = compile_phrases(rules.phrases)
         self._intents = frozenset(i.casefold() for i in rules.intents)
 
-    def evaluate(self, conversation: ConversationSnapshot) -> list[TriggerHit]:
-        for request in conversation.handoff_requests:
+    def evaluate(self, ctx: Context) -> list[TriggerHit]:
+        for request in ctx.conversation.handoff_requests:
             return [
                 TriggerHit(
                     name=self.name,
                     evidence=f"handoff button pressed ({request.reason or 'no reason given'})",
-                    message_id=None,
                 )
             ]
-        for turn in conversation.customer_turns:
-            hit = self._match(turn)
-            if hit is not None:
-                return [hit]
+        for turn, analysis in zip(ctx.turns, ctx.analyses, strict=True):
+            if turn.intent and turn.intent.casefold() in self._intents:
+                return [
+                    TriggerHit(
+                        name=self.name,
+                        message_id=turn.message_id,
+                        evidence=f"bot intent '{turn.intent}'",
+                        score=turn.confidence,
+                    )
+                ]
+            if analysis.request is not None:
+                return [
+                    TriggerHit(
+                        name=self.name, message_id=turn.message_id, evidence=analysis.request
+                    )
+                ]
         return []
-
-    def _match(self, turn: Turn) -> TriggerHit | None:
-        if turn.intent and turn.intent.casefold() in self._intents:
-            return TriggerHit(
-                name=self.name,
-                message_id=turn.message_id,
-                evidence=f"bot intent '{turn.intent}'",
-                score=turn.confidence,
-            )
-        if self._phrases is not None:
-            found = self._phrases.search(normalize(turn.text))
-            if found:
-                return TriggerHit(
-                    name=self.name, message_id=turn.message_id, evidence=found.group(0)
-                )
-        return None
 
 
 class LowConfidence:
@@ -72,9 +100,9 @@ class LowConfidence:
             return self._rules.per_intent[turn.intent]
         return self._rules.threshold
 
-    def evaluate(self, conversation: ConversationSnapshot) -> list[TriggerHit]:
+    def evaluate(self, ctx: Context) -> list[TriggerHit]:
         streak: list[Turn] = []
-        for turn in conversation.customer_turns:
+        for turn in ctx.turns:
             if turn.confidence is None:
                 continue
             if turn.confidence < self._rules.very_low:
@@ -82,7 +110,9 @@ class LowConfidence:
                     TriggerHit(
                         name=self.name,
                         message_id=turn.message_id,
-                        evidence=f"confidence {turn.confidence:.2f} below {self._rules.very_low:.2f}",
+                        evidence=(
+                            f"confidence {turn.confidence:.2f} below {self._rules.very_low:.2f}"
+                        ),
                         score=turn.confidence,
                         threshold=self._rules.very_low,
                     )
@@ -109,15 +139,334 @@ class Keyword:
     name = "keyword"
 
     def __init__(self, rules: KeywordRules) -> None:
-        self._phrases = compile_phrases(rules.phrases)
+        self._on = bool(rules.phrases)
 
-    def evaluate(self, conversation: ConversationSnapshot) -> list[TriggerHit]:
-        if self._phrases is None:
+    def evaluate(self, ctx: Context) -> list[TriggerHit]:
+        if not self._on:
             return []
-        for turn in conversation.customer_turns:
-            found = self._phrases.search(normalize(turn.text))
-            if found:
+        for turn, analysis in zip(ctx.turns, ctx.analyses, strict=True):
+            if analysis.keyword is not None:
                 return [
-                    TriggerHit(name=self.name, message_id=turn.message_id, evidence=found.group(0))
+                    TriggerHit(
+                        name=self.name, message_id=turn.message_id, evidence=analysis.keyword
+                    )
                 ]
         return []
+
+
+class Topics:
+    """Always-human (A) and preferred-human (B) topics, each reported with its ``topic``."""
+
+    def __init__(self, topics: dict[str, TopicRule]) -> None:
+        self._topics = {name: t for name, t in topics.items() if t.enabled}
+        self.name = "topics"
+
+    @staticmethod
+    def _trigger_name(rule: TopicRule) -> str:
+        return "always_human_topic" if rule.kind == "always_human" else "preferred_human_topic"
+
+    def evaluate(self, ctx: Context) -> list[TriggerHit]:
+        hits: list[TriggerHit] = []
+        for name, rule in self._topics.items():
+            hit = self._first(ctx, name, rule)
+            if hit is not None:
+                hits.append(hit)
+        return hits
+
+    def _first(self, ctx: Context, name: str, rule: TopicRule) -> TriggerHit | None:
+        trigger = self._trigger_name(rule)
+        largest = max((a for an in ctx.analyses for a in an.amounts), default=0.0)
+        for turn, analysis in zip(ctx.turns, ctx.analyses, strict=True):
+            for found in analysis.topics:
+                if found.topic != name:
+                    continue
+                evidence = found.evidence
+                if rule.min_amount is not None:
+                    if largest < rule.min_amount:
+                        continue
+                    evidence = f"{evidence}; amount {largest:,.2f} >= {rule.min_amount:,.2f}"
+                return TriggerHit(
+                    name=trigger,
+                    topic=name,
+                    message_id=turn.message_id,
+                    evidence=evidence,
+                    score=found.score,
+                    threshold=found.threshold,
+                )
+        if rule.min_distinct_intents is not None:
+            seen: list[str] = []
+            for turn in ctx.turns:
+                if turn.intent and turn.intent not in seen:
+                    seen.append(turn.intent)
+                if len(seen) >= rule.min_distinct_intents:
+                    return TriggerHit(
+                        name=trigger,
+                        topic=name,
+                        message_id=turn.message_id,
+                        evidence=f"{len(seen)} different intents: {', '.join(seen)}",
+                        score=float(len(seen)),
+                        threshold=float(rule.min_distinct_intents),
+                    )
+        return None
+
+
+class Sentiment:
+    """Frustration crosses the floor, or rises over consecutive customer messages."""
+
+    name = "sentiment"
+
+    def __init__(self, rules: SentimentRules) -> None:
+        self._rules = rules
+
+    def evaluate(self, ctx: Context) -> list[TriggerHit]:
+        r = self._rules
+        if not r.enabled:
+            return []
+        scores = [a.frustration for a in ctx.analyses]
+        for i, (turn, analysis) in enumerate(zip(ctx.turns, ctx.analyses, strict=True)):
+            if analysis.frustration >= r.floor:
+                return [
+                    TriggerHit(
+                        name=self.name,
+                        message_id=turn.message_id,
+                        evidence=(
+                            f"frustration {analysis.frustration:.2f} at or above floor "
+                            f"{r.floor:.2f} ({analysis.frustration_evidence})"
+                        ),
+                        score=round(analysis.frustration, 3),
+                        threshold=r.floor,
+                    )
+                ]
+            n = r.trajectory_turns
+            if i + 1 >= n:
+                window = scores[i + 1 - n : i + 1]
+                rising = all(b > a for a, b in itertools.pairwise(window))
+                if rising and window[-1] - window[0] >= r.min_rise and window[-1] >= r.min_last:
+                    path = " → ".join(f"{s:.2f}" for s in window)
+                    return [
+                        TriggerHit(
+                            name=self.name,
+                            message_id=turn.message_id,
+                            evidence=f"frustration rising over {n} messages: {path}",
+                            score=round(window[-1] - window[0], 3),
+                            threshold=r.min_rise,
+                        )
+                    ]
+        return []
+
+
+class Loop:
+    """The customer asks substantially the same thing several times (meaning, not text)."""
+
+    name = "loop"
+
+    def __init__(self, rules: LoopRules) -> None:
+        self._rules = rules
+
+    def evaluate(self, ctx: Context) -> list[TriggerHit]:
+        r = self._rules
+        if not r.enabled:
+            return []
+        idx = [i for i, a in enumerate(ctx.analyses) if a.content_tokens >= r.min_tokens]
+        sim = ctx.analyzer.similarity
+        for pos, end in enumerate(idx):
+            earlier = [i for i in idx[:pos] if end - i < r.window_turns]
+            if len(earlier) + 1 < r.repeats:
+                continue
+            for group in itertools.combinations(earlier, r.repeats - 1):
+                members = (*group, end)
+                pairs = [
+                    sim(ctx.analyses[a], ctx.analyses[b])
+                    for a, b in itertools.combinations(members, 2)
+                ]
+                mean = sum(pairs) / len(pairs)
+                if mean >= r.similarity:
+                    ids = ", ".join(ctx.turns[m].message_id for m in members)
+                    first = _short(ctx.turns[members[0]].text, 60)
+                    return [
+                        TriggerHit(
+                            name=self.name,
+                            message_id=ctx.turns[end].message_id,
+                            evidence=f"{r.repeats} similar requests ({ids}), first: '{first}'",
+                            score=round(mean, 3),
+                            threshold=r.similarity,
+                        )
+                    ]
+        return []
+
+
+class Behavioral:
+    """All caps, repeated punctuation, "??", rapid-fire messages: enough of them escalate."""
+
+    name = "behavioral"
+
+    def __init__(self, rules: BehavioralRules) -> None:
+        self._rules = rules
+
+    def _signals(self, turns: Sequence[Turn], analyses: Sequence[TurnAnalysis]) -> list[str]:
+        r = self._rules
+        signals: list[str] = []
+        for turn, a in zip(turns, analyses, strict=True):
+            if a.caps:
+                signals.append(f"all caps ({turn.message_id})")
+            if a.punctuation is not None:
+                signals.append(f"'{a.punctuation}' ({turn.message_id})")
+            elif r.double_question and a.double_question:
+                signals.append(f"'??' ({turn.message_id})")
+        times = [t.occurred_at for t in turns]
+        for i in range(len(times) - r.rapid_messages + 1):
+            span = (times[i + r.rapid_messages - 1] - times[i]).total_seconds()
+            if span <= r.rapid_seconds:
+                signals.append(f"{r.rapid_messages} messages in {span:.0f}s")
+                break
+        return signals
+
+    def evaluate(self, ctx: Context) -> list[TriggerHit]:
+        r = self._rules
+        if not r.enabled:
+            return []
+        for end in range(len(ctx.turns)):
+            start = max(0, end + 1 - r.window_turns)
+            if not (
+                ctx.analyses[end].caps
+                or ctx.analyses[end].punctuation
+                or ctx.analyses[end].double_question
+                or end + 1 >= r.rapid_messages
+            ):
+                continue
+            signals = self._signals(ctx.turns[start : end + 1], ctx.analyses[start : end + 1])
+            if len(signals) >= r.min_signals:
+                return [
+                    TriggerHit(
+                        name=self.name,
+                        message_id=ctx.turns[end].message_id,
+                        evidence="; ".join(signals),
+                        score=float(len(signals)),
+                        threshold=float(r.min_signals),
+                    )
+                ]
+        return []
+
+
+def _field(conversation: ConversationSnapshot, path: str) -> Any:
+    if path == "channel":
+        return conversation.channel
+    head, _, rest = path.partition(".")
+    if head == "customer":
+        return getattr(conversation.customer, rest, None)
+    value: Any = conversation.crm if head == "crm" else conversation.metadata
+    for part in rest.split("."):
+        if not isinstance(value, dict) and not hasattr(value, "get"):
+            return None
+        value = value.get(part)
+        if value is None:
+            return None
+    return value
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return float(value.replace(",", ""))
+        except ValueError:
+            return None
+    return None
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, str) and isinstance(b, str):
+        return a.casefold() == b.casefold()
+    na, nb = _number(a), _number(b)
+    if na is not None and nb is not None and not isinstance(a, bool):
+        return na == nb
+    return bool(a == b)
+
+
+def check(condition: Condition, conversation: ConversationSnapshot) -> str | None:
+    """The condition's evidence when it holds ("crm.tier = gold"), else None."""
+    value = _field(conversation, condition.field)
+    f = condition.field
+    if condition.exists is not None:
+        ok = (value is not None) == condition.exists
+        return f"{f} {'exists' if condition.exists else 'missing'}" if ok else None
+    if value is None:
+        return None
+    if condition.eq is not None:
+        return f"{f} = {value}" if _same(value, condition.eq) else None
+    if condition.ne is not None:
+        return f"{f} = {value} (not {condition.ne})" if not _same(value, condition.ne) else None
+    if condition.in_ is not None:
+        return f"{f} = {value}" if any(_same(value, v) for v in condition.in_) else None
+    if condition.not_in is not None:
+        return f"{f} = {value}" if not any(_same(value, v) for v in condition.not_in) else None
+    if condition.contains is not None:
+        hay = value if isinstance(value, str) else " ".join(map(str, value))
+        return (
+            f"{f} contains {condition.contains}"
+            if condition.contains.casefold() in hay.casefold()
+            else None
+        )
+    number = _number(value)
+    if number is None:
+        return None
+    for op, bound in (
+        (">", condition.gt),
+        (">=", condition.gte),
+        ("<", condition.lt),
+        ("<=", condition.lte),
+    ):
+        if bound is not None:
+            return f"{f} = {value:g} {op} {bound:g}" if _compare(op, number, bound) else None
+    return None
+
+
+def _compare(op: str, x: float, y: float) -> bool:
+    if op == ">":
+        return x > y
+    if op == ">=":
+        return x >= y
+    if op == "<":
+        return x < y
+    return x <= y
+
+
+class BusinessRules:
+    """Rules over CRM fields, channel and metadata: escalate, mark VIP, or raise priority."""
+
+    name = "business_rule"
+
+    def __init__(self, rules: tuple[BusinessRule, ...]) -> None:
+        self._rules = rules
+
+    def matching(self, conversation: ConversationSnapshot) -> list[tuple[BusinessRule, str]]:
+        out = []
+        for rule in self._rules:
+            evidence = []
+            for condition in rule.when:
+                found = check(condition, conversation)
+                if found is None:
+                    break
+                evidence.append(found)
+            else:
+                out.append((rule, f"rule '{rule.name}': " + ", ".join(evidence)))
+        return out
+
+    def evaluate(self, ctx: Context) -> list[TriggerHit]:
+        hits = []
+        for rule, evidence in self.matching(ctx.conversation):
+            if rule.effect == "escalate":
+                hits.append(TriggerHit(name=self.name, topic=rule.name, evidence=evidence))
+            elif rule.effect == "vip":
+                hits.append(TriggerHit(name="always_human_topic", topic="vip", evidence=evidence))
+        return hits
+
+
+def as_of(conversation: ConversationSnapshot) -> datetime | None:
+    """The time of the latest event the snapshot reflects (never the wall clock)."""
+    times = [t.occurred_at for t in conversation.turns]
+    times += [h.occurred_at for h in conversation.handoff_requests]
+    return max(times) if times else conversation.started_at

@@ -1,0 +1,214 @@
+"""Per-message analysis: everything the triggers need from one customer turn.
+
+A turn is analysed once per engine and remembered in a bounded memo keyed by message id
+and text, so re-evaluating a conversation on every new message costs one analysis (the
+new message) plus cheap conversation-level logic. The memo never changes a result: the
+analysis is a pure function of the turn's text and the engine's rules and models.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from core.conversation import Turn
+from core.engine.text import compile_phrases, normalize
+from core.nlp.lexicon import Lexicon, Match, match_all
+from core.nlp.models import FloatArray, TextModels
+from core.nlp.signals import (
+    amounts,
+    caps_shouting,
+    content_words,
+    cosine,
+    double_question,
+    punctuation_run,
+    wording_vector,
+)
+from core.nlp.text import text_features, tokenize
+from core.rules import Pattern, Rules
+
+_MEMO_LIMIT = 100_000
+
+
+@dataclass(frozen=True, slots=True)
+class TopicFound:
+    topic: str
+    evidence: str
+    score: float | None = None
+    threshold: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TurnAnalysis:
+    """What one customer message says, as far as escalation is concerned."""
+
+    serial: int
+    request: str | None
+    keyword: str | None
+    topics: tuple[TopicFound, ...]
+    frustration: float
+    frustration_evidence: str
+    amounts: tuple[float, ...]
+    caps: bool
+    punctuation: str | None
+    double_question: bool
+    content_tokens: int
+    wording: Mapping[str, float]
+    meaning: FloatArray | None
+
+
+def _span(tokens: list[str], matches: tuple[Match, ...]) -> str:
+    start = min(m.start for m in matches)
+    end = max(m.end for m in matches)
+    sep = "" if all(len(t) == 1 and not t.isascii() for t in tokens[start:end]) else " "
+    return sep.join(tokens[start:end])
+
+
+class Analyzer:
+    """Compiled rules and models; ``analyze(turn)`` is pure and memoised."""
+
+    def __init__(self, rules: Rules, models: TextModels | None) -> None:
+        self.rules = rules
+        self.models = models or TextModels()
+        self._lexicon = Lexicon(rules.concepts())
+        self._request_phrases = compile_phrases(rules.customer_request.phrases)
+        self._keywords = compile_phrases(rules.keyword.phrases)
+        self._topics = [(name, t) for name, t in rules.topics.items() if t.enabled]
+        self._memo: dict[tuple[str, str], TurnAnalysis] = {}
+        self._pairs: dict[tuple[int, int], float] = {}
+        self._serial = itertools.count(1)
+
+    # -- one message ------------------------------------------------------------------
+
+    def analyze(self, turn: Turn) -> TurnAnalysis:
+        key = (turn.message_id, turn.text)
+        found = self._memo.get(key)
+        if found is None:
+            found = self._analyze(turn.text)
+            if len(self._memo) >= _MEMO_LIMIT:
+                for old in list(itertools.islice(self._memo, _MEMO_LIMIT // 10)):
+                    self._memo.pop(old, None)
+                self._pairs.clear()
+            self._memo[key] = found
+        return found
+
+    def _analyze(self, text: str) -> TurnAnalysis:
+        rules = self.rules
+        tokens = tokenize(text)
+        words_only = [t for t in tokens if t not in ("!", "?")]
+        hits = self._lexicon.find(words_only)
+        words, chars = text_features(tokens)
+        norm = normalize(text)
+
+        request = self._request(words_only, hits, norm)
+        keyword = None
+        if self._keywords is not None:
+            m = self._keywords.search(norm)
+            keyword = m.group(0) if m else None
+
+        topics = []
+        for name, topic in self._topics:
+            evidence = self._first_pattern(topic.patterns, words_only, hits)
+            if evidence is not None:
+                topics.append(TopicFound(name, evidence))
+                continue
+            scorer = self.models.topics.get(topic.model) if topic.model else None
+            if scorer is not None:
+                threshold = topic.model_threshold or scorer.threshold
+                score = scorer.score(words, chars)
+                if score >= threshold:
+                    cue = ", ".join(scorer.strongest(words)) or "wording"
+                    topics.append(
+                        TopicFound(name, f"{scorer.name} model: {cue}", round(score, 3), threshold)
+                    )
+
+        frustration, why = self._frustration(words, chars, words_only, hits)
+        content = content_words(words_only)
+        meaning = None
+        if self.models.intents is not None and content:
+            meaning = self.models.intents.meaning(words, chars)
+        b = rules.behavioral
+        return TurnAnalysis(
+            serial=next(self._serial),
+            request=request,
+            keyword=keyword,
+            topics=tuple(topics),
+            frustration=frustration,
+            frustration_evidence=why,
+            amounts=amounts(text),
+            caps=caps_shouting(text, b.caps_min_letters, b.caps_ratio),
+            punctuation=punctuation_run(text, b.punctuation_run),
+            double_question=double_question(text),
+            content_tokens=len(content),
+            wording=wording_vector(content),
+            meaning=meaning,
+        )
+
+    def _first_pattern(
+        self, patterns: tuple[Pattern, ...], tokens: list[str], hits: Mapping[str, list[Match]]
+    ) -> str | None:
+        for pattern in patterns:
+            combo = match_all(hits, pattern.all, pattern.window, pattern.unless)
+            if combo is not None:
+                return _span(tokens, combo)
+        return None
+
+    def _request(self, tokens: list[str], hits: Mapping[str, list[Match]], norm: str) -> str | None:
+        rules = self.rules.customer_request
+        if self._request_phrases is not None:
+            m = self._request_phrases.search(norm)
+            if m:
+                return m.group(0)
+        found = self._first_pattern(rules.patterns, tokens, hits)
+        if found is not None:
+            return found
+        short = rules.short_message_tokens
+        if short and "human_agent" in hits and "decline" not in hits:
+            cjk = all(len(t) == 1 and not t.isascii() for t in tokens)
+            size = len("".join(tokens)) // 2 if cjk else len(tokens)
+            if size <= short:
+                return _span(tokens, tuple(hits["human_agent"][:1]))
+        return None
+
+    def _frustration(
+        self,
+        words: list[str],
+        chars: list[str],
+        tokens: list[str],
+        hits: Mapping[str, list[Match]],
+    ) -> tuple[float, str]:
+        best, why = 0.0, "calm"
+        scorer = self.models.frustration
+        if scorer is not None:
+            best = scorer.score(words, chars)
+            why = f"model: {', '.join(scorer.strongest(words)) or 'wording'}"
+        cue_score = self.rules.sentiment.cue_score
+        if cue_score > best:
+            waited = match_all(hits, ("waited", "duration"), 6)
+            if waited is not None:
+                return cue_score, f"waiting: {_span(tokens, waited)}"
+            for concept in ("repeated_contact", "dissatisfied", "complaint"):
+                if concept in hits:
+                    return cue_score, f"cue: {hits[concept][0].term}"
+        return best, why
+
+    # -- pairs of messages ------------------------------------------------------------
+
+    def similarity(self, a: TurnAnalysis, b: TurnAnalysis) -> float:
+        """How alike two messages are in meaning (learned intents) or wording, 0..1."""
+        key = (a.serial, b.serial) if a.serial < b.serial else (b.serial, a.serial)
+        cached = self._pairs.get(key)
+        if cached is not None:
+            return cached
+        sim = cosine(a.wording, b.wording)
+        if a.meaning is not None and b.meaning is not None:
+            # intent distributions agree far less often by chance than wording does, so
+            # their cosine is put on the wording scale (sqrt) before taking the larger
+            sim = max(sim, float(np.sqrt(max(float(a.meaning @ b.meaning), 0.0))))
+        if len(self._pairs) >= _MEMO_LIMIT:
+            self._pairs.clear()
+        self._pairs[key] = sim
+        return sim

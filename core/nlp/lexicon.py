@@ -1,0 +1,183 @@
+"""Multilingual concept lexicons and the patterns built from them.
+
+A *concept* is a named set of terms in any language (``human_agent``: "human", "agent",
+"orang", "tao", "人工"...). A term is one or more tokens; a trailing ``*`` makes its last
+token a prefix (``complain*``). Words of six letters or more also match with one typo
+(insertion, deletion, substitution or swap), as customers type fast.
+
+A *pattern* asks for several concepts in one message within a window of tokens
+("talk" + "human"; "stolen" + "card"), so that meaning comes from structure rather
+than from a list of whole sentences, and code-mixed messages ("boleh I talk to
+agent tak") match because every language's terms live in the same concept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from core.nlp.text import is_cjk, tokenize
+
+_FUZZY_MIN = 6
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """One concept found in a message: token span ``[start, end)`` and the term that matched."""
+
+    concept: str
+    start: int
+    end: int
+    term: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Term:
+    concept: str
+    tokens: tuple[str, ...]
+    prefix: bool
+    text: str
+
+
+def _deletions(word: str) -> set[str]:
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """Optimal-string-alignment distance of at most one (substitution, indel or swap)."""
+    if a == b:
+        return True
+    la, lb = len(a), len(b)
+    if abs(la - lb) > 1:
+        return False
+    if la == lb:
+        diff = [i for i in range(la) if a[i] != b[i]]
+        if len(diff) == 1:
+            return True
+        return (
+            len(diff) == 2
+            and diff[1] == diff[0] + 1
+            and a[diff[0]] == b[diff[1]]
+            and a[diff[1]] == b[diff[0]]
+        )
+    if la > lb:
+        a, b = b, a
+    i = 0
+    while i < len(a) and a[i] == b[i]:
+        i += 1
+    return a[i:] == b[i + 1 :]
+
+
+def _fuzzy_ok(word: str) -> bool:
+    return len(word) >= _FUZZY_MIN and word.isalpha() and not is_cjk(word[0])
+
+
+class Lexicon:
+    """Finds every concept's terms in a token list. Build once; ``find`` is cheap."""
+
+    def __init__(self, concepts: Mapping[str, Iterable[str]]) -> None:
+        self._index: dict[str, list[_Term]] = {}
+        self._prefix: dict[str, list[_Term]] = {}
+        words: set[str] = set()
+        for concept, terms in concepts.items():
+            for text in terms:
+                prefix = text.rstrip().endswith("*")
+                toks = tuple(tokenize(text.rstrip().rstrip("*")))
+                toks = tuple(t for t in toks if t not in ("!", "?"))
+                if not toks:
+                    continue
+                term = _Term(concept, toks, prefix, text.strip())
+                if prefix and len(toks) == 1:
+                    self._prefix.setdefault(toks[0], []).append(term)
+                else:
+                    self._index.setdefault(toks[0], []).append(term)
+                words.update(toks[:-1] if prefix else toks)
+        self._prefix_lengths = sorted({len(p) for p in self._prefix})
+        self._deleted: dict[str, set[str]] = {}
+        for word in words:
+            if _fuzzy_ok(word):
+                for variant in {word} | _deletions(word):
+                    self._deleted.setdefault(variant, set()).add(word)
+        self._fuzzy_memo: dict[str, tuple[str, ...]] = {}
+        self.concepts = frozenset(concepts)
+
+    def _fuzzy(self, token: str) -> tuple[str, ...]:
+        """Lexicon words within one edit of ``token`` (never the token itself)."""
+        memo = self._fuzzy_memo.get(token)
+        if memo is not None:
+            return memo
+        found: set[str] = set()
+        if _fuzzy_ok(token):
+            for variant in {token} | _deletions(token):
+                for word in self._deleted.get(variant, ()):
+                    if word != token and _one_edit(word, token):
+                        found.add(word)
+        out = tuple(sorted(found))
+        if len(self._fuzzy_memo) > 50_000:
+            self._fuzzy_memo.clear()
+        self._fuzzy_memo[token] = out
+        return out
+
+    def _token_is(self, pattern: str, token: str, prefix: bool) -> bool:
+        if prefix:
+            return token.startswith(pattern)
+        return pattern == token or pattern in self._fuzzy(token)
+
+    def find(self, tokens: Sequence[str]) -> dict[str, list[Match]]:
+        """Every concept's matches in the message, in token order."""
+        found: dict[str, list[Match]] = {}
+        n = len(tokens)
+        for i, tok in enumerate(tokens):
+            candidates: list[_Term] = list(self._index.get(tok, ()))
+            if tok not in self._index:
+                for alt in self._fuzzy(tok):
+                    candidates.extend(self._index.get(alt, ()))
+            for length in self._prefix_lengths:
+                if len(tok) < length:
+                    break
+                candidates.extend(self._prefix.get(tok[:length], ()))
+            for term in candidates:
+                size = len(term.tokens)
+                if i + size > n:
+                    continue
+                ok = True
+                for k in range(1, size):
+                    last = k == size - 1
+                    if not self._token_is(term.tokens[k], tokens[i + k], term.prefix and last):
+                        ok = False
+                        break
+                if ok:
+                    found.setdefault(term.concept, []).append(
+                        Match(term.concept, i, i + size, term.text)
+                    )
+        return found
+
+
+def match_all(
+    found: Mapping[str, Sequence[Match]],
+    concepts: Sequence[str],
+    window: int,
+    unless: Sequence[str] = (),
+    unless_before: int = 3,
+) -> tuple[Match, ...] | None:
+    """One match of every concept, starts within ``window`` tokens, not preceded by ``unless``.
+
+    ``unless`` concepts (negations such as "don't need") cancel a combination when one of
+    them ends at most ``unless_before`` tokens before it starts.
+    """
+    if not concepts or any(c not in found for c in concepts):
+        return None
+    first, rest = concepts[0], concepts[1:]
+    blockers = [m for c in unless for m in found.get(c, ())]
+    for anchor in found[first]:
+        combo = [anchor]
+        for concept in rest:
+            best = min(found[concept], key=lambda m: abs(m.start - anchor.start))
+            combo.append(best)
+        start = min(m.start for m in combo)
+        if max(m.start for m in combo) - start > window:
+            continue
+        if any(start - unless_before <= b.end <= start for b in blockers):
+            continue
+        return tuple(sorted(combo, key=lambda m: m.start))
+    return None

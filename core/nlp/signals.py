@@ -1,0 +1,118 @@
+"""Small per-message signals: amounts of money, typing behaviour, wording vectors."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping, Sequence
+
+_MULT = {
+    "k": 1e3,
+    "thousand": 1e3,
+    "ribu": 1e3,
+    "rb": 1e3,
+    "libo": 1e3,
+    "千": 1e3,
+    "m": 1e6,
+    "mil": 1e6,
+    "million": 1e6,
+    "juta": 1e6,
+    "jt": 1e6,
+    "milyon": 1e6,
+    "万": 1e4,
+}
+_NUM = r"(\d{1,3}(?:[,.]\d{3})+|\d+)(?:[.,](\d{1,2}))?"
+_SCALE = r"\s?(k|thousand|ribu|rb|libo|千|m|mil|million|juta|jt|milyon|万)?"
+_CUR_BEFORE = r"(?:rm|myr|sgd|s\$|usd|us\$|\$|rp\.?|idr|php|₱|€|£|¥|rmb|cny|eur|gbp)"
+_CUR_AFTER = r"(?:dollars?|ringgit|rupiah|pesos?|piso|元|块|usd|sgd|myr|idr|php|eur|euros?|pounds?)"
+_AMOUNT = re.compile(
+    rf"(?<![\w.]){_CUR_BEFORE}\s?{_NUM}{_SCALE}(?!\w)|(?<![\w.,]){_NUM}{_SCALE}\s?{_CUR_AFTER}(?!\w)",
+    re.IGNORECASE,
+)
+
+
+def _value(whole: str, cents: str | None, scale: str | None) -> float:
+    digits = re.sub(r"[,.]", "", whole)
+    value = float(digits) + (float(f"0.{cents}") if cents else 0.0)
+    return value * _MULT.get((scale or "").lower(), 1.0)
+
+
+def amounts(text: str) -> tuple[float, ...]:
+    """Money amounts named in the text ("RM 2,500", "$1.2k", "5 juta rupiah", "3000元")."""
+    found = []
+    for m in _AMOUNT.finditer(text):
+        if m.group(1) is not None:
+            found.append(_value(m.group(1), m.group(2), m.group(3)))
+        else:
+            found.append(_value(m.group(4), m.group(5), m.group(6)))
+    return tuple(found)
+
+
+def caps_shouting(text: str, min_letters: int, ratio: float) -> bool:
+    """Mostly upper-case letters (only cased scripts count: Chinese cannot shout in caps)."""
+    upper = lower = 0
+    for ch in text:
+        if ch.isupper():
+            upper += 1
+        elif ch.islower():
+            lower += 1
+    letters = upper + lower
+    return letters >= min_letters and upper / letters >= ratio
+
+
+def punctuation_run(text: str, length: int) -> str | None:
+    """The first run of at least ``length`` ``!``/``?`` marks (full-width too), if any."""
+    m = re.search(rf"[!?！？]{{{length},}}", text)
+    return m.group(0) if m else None
+
+
+def double_question(text: str) -> bool:
+    return "??" in text or "？？" in text
+
+
+# Function words of the five built-in languages: they carry no meaning for loops.
+_STOP_TEXT = """i me my mine we our you your yours it its is are was were be been being am
+    do does did
+    have has had a an the to of in on for and or but if so can could would should will shall may
+    might how what when where why which who whom this that these those with from at by as about
+    into up out please pls hi hello hey help need want know tell get got just still yet any some
+    there here then than too very really also again ok okay yes no not thanks thank im i'm it's
+    saya aku awak anda kamu dia kami kita mereka ini itu yang dan atau di ke dari untuk dengan
+    ada tak tidak nak mau ingin boleh bisa sudah dah belum lagi ya je lah kah pun apa bagaimana
+    macam mana kenapa bila tolong sila mohon ako ko mo ka siya kami tayo sila ang ng sa na ay
+    mga po ba naman lang din rin ito iyan yan yung at pero kung paano bakit saan kailan pa
+    我 你 他 她 的 了 吗 呢 是 在 有 和 就 不 也 都 要 会 能 请 这 那 吧 啊"""
+STOPWORDS = frozenset(_STOP_TEXT.split())
+
+
+def _stem(word: str) -> str:
+    for suffix in ("ing", "ed", "es", "s", "ly"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)]
+    return word
+
+
+def content_words(tokens: Sequence[str]) -> list[str]:
+    return [_stem(t) for t in tokens if t not in STOPWORDS and t not in ("!", "?")]
+
+
+def wording_vector(words: Sequence[str]) -> dict[str, float]:
+    """Unit vector over content words and their character 3/4-grams (typo tolerant)."""
+    vec: dict[str, float] = {}
+    for w in words:
+        vec["w" + w] = vec.get("w" + w, 0.0) + 1.0
+        padded = f" {w} "
+        grams = [padded[i : i + n] for n in (3, 4) for i in range(len(padded) - n + 1)]
+        if grams:
+            weight = 0.5 / math.sqrt(len(grams))
+            for g in grams:
+                vec["c" + g] = vec.get("c" + g, 0.0) + weight
+    norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
+    return {k: v / norm for k, v in vec.items()}
+
+
+def cosine(a: Mapping[str, float], b: Mapping[str, float]) -> float:
+    if len(a) > len(b):
+        a, b = b, a
+    get = b.get
+    return sum(v * get(k, 0.0) for k, v in a.items())

@@ -1,0 +1,72 @@
+"""Normalisation, tokens and the shared feature set of the learned text scorers.
+
+Tokens are lower-cased words (letters and apostrophes), numbers, and single CJK
+characters (Chinese is written without spaces, so each character is a token and
+multi-character terms match as token sequences). ``!`` and ``?`` are kept as tokens
+for the learned scorers; lexicon matching ignores them.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import unicodedata
+
+_CJK = re.compile(r"([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff])")
+_TOKEN = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)*|\d+(?:[.,]\d+)*|[!?]")
+_QUOTES = str.maketrans({"’": "'", "‘": "'", "`": "'"})
+
+#: Words after which the next few tokens are marked as negated (``~word``).
+_NEGATOR_TEXT = (
+    "not no never nothing nobody none neither nor cannot cant dont wont isnt wasnt didnt "
+    "doesnt havent hasnt arent werent couldnt shouldnt wouldnt aint without"
+)
+NEGATORS = frozenset(_NEGATOR_TEXT.split())
+_NEGATION_SPAN = 3
+
+
+def normalize(text: str) -> str:
+    """NFKC, case-folded, typographic apostrophes made plain."""
+    return unicodedata.normalize("NFKC", text).casefold().translate(_QUOTES)
+
+
+def tokenize(text: str) -> list[str]:
+    """Words, numbers, single CJK characters, and ``!``/``?`` marks, in order."""
+    return _TOKEN.findall(_CJK.sub(r" \1 ", normalize(text)))
+
+
+def is_cjk(token: str) -> bool:
+    return bool(_CJK.fullmatch(token))
+
+
+def _negator(token: str) -> bool:
+    bare = token.replace("'", "")
+    return bare in NEGATORS or token.endswith("n't")
+
+
+def text_features(tokens: list[str]) -> tuple[list[str], list[str]]:
+    """The two feature blocks every learned scorer reads: words and character n-grams.
+
+    Words: unigrams (marked ``~w`` within three tokens after a negator), and bigrams
+    ``"a b"``. Characters: ``#`` + 3- to 5-grams of each word padded with spaces.
+    Each block is used as a set, scaled by 1/sqrt(size) (see :func:`block_scales`).
+    """
+    words: list[str] = []
+    negated = 0
+    for tok in tokens:
+        if tok in ("!", "?"):
+            negated = 0
+            words.append(tok)
+            continue
+        words.append("~" + tok if negated else tok)
+        negated = _NEGATION_SPAN if _negator(tok) else max(negated - 1, 0)
+    bigrams = [f"{a} {b}" for a, b in itertools.pairwise(tokens)]
+    chars: list[str] = []
+    for tok in tokens:
+        if tok in ("!", "?"):
+            continue
+        padded = f" {tok} "
+        size = len(padded)
+        for n in (3, 4, 5):
+            chars.extend("#" + padded[i : i + n] for i in range(size - n + 1))
+    return list(dict.fromkeys(words + bigrams)), list(dict.fromkeys(chars))

@@ -1,0 +1,237 @@
+"""Train the small text models the decision engine ships with (reproducible, offline).
+
+    .venv/bin/python scripts/train_models.py [--data ../shared/data] [--out FILE]
+
+Three models, all linear over the same features the engine computes at run time
+(``core.nlp.text.text_features``), so training and serving cannot drift apart:
+
+- ``frustration``: logistic regression, GoEmotions *train* split; "frustrated" = any of
+  anger, annoyance, disappointment, disapproval, disgust. Its detection threshold is the
+  F1-best threshold of 3-fold out-of-fold predictions on the train split (dev is never seen).
+- ``security_incident`` topic head: logistic regression, Banking77 *train* split, the six
+  account-security intents against the other 71 (test split never seen).
+- ``intents``: multinomial logistic regression over Banking77 *train* (77 intents) and
+  Bitext (27 intents); its softmax is the "meaning" the loop trigger compares. Small
+  weights are pruned and the rest quantised to int8.
+
+Needs the ``dev`` extra (scikit-learn). Takes a few minutes on one core. The output is a
+NumPy ``.npz`` archive (``.bin`` so that packaging ships it), read by ``config.models``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+import time
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+from scipy.sparse import csr_matrix
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import f1_score
+from sklearn.model_selection import StratifiedKFold
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from core.nlp.text import text_features, tokenize  # noqa: E402
+
+FRUSTRATED = ("anger", "annoyance", "disappointment", "disapproval", "disgust")
+SECURITY = (
+    "compromised_card",
+    "lost_or_stolen_card",
+    "lost_or_stolen_phone",
+    "card_payment_not_recognised",
+    "cash_withdrawal_not_recognised",
+    "direct_debit_payment_not_recognised",
+)
+SEED = 13
+
+
+def features(texts: Sequence[str]) -> list[tuple[list[str], list[str]]]:
+    return [text_features(tokenize(t)) for t in texts]
+
+
+class Vectorizer:
+    """Feature strings → columns, with the engine's per-block 1/sqrt(n) scaling."""
+
+    def __init__(self, feats: list[tuple[list[str], list[str]]], min_df: int) -> None:
+        df: Counter[str] = Counter()
+        for words, chars in feats:
+            df.update(words)
+            df.update(chars)
+        self.vocab = {f: i for i, f in enumerate(sorted(f for f, n in df.items() if n >= min_df))}
+
+    def matrix(self, feats: list[tuple[list[str], list[str]]]) -> csr_matrix:
+        rows, cols, vals = [], [], []
+        for r, (words, chars) in enumerate(feats):
+            for block in (words, chars):
+                if not block:
+                    continue
+                v = 1.0 / np.sqrt(len(block))
+                for f in block:
+                    j = self.vocab.get(f)
+                    if j is not None:
+                        rows.append(r)
+                        cols.append(j)
+                        vals.append(v)
+        return csr_matrix((vals, (rows, cols)), shape=(len(feats), len(self.vocab)))
+
+
+def best_threshold(y: np.ndarray, p: np.ndarray) -> tuple[float, float]:
+    grid = np.arange(0.2, 0.9, 0.01)
+    scores = [f1_score(y, p >= t) for t in grid]
+    i = int(np.argmax(scores))
+    return float(round(grid[i], 2)), float(scores[i])
+
+
+def oof(make: callable, x: csr_matrix, y: np.ndarray, folds: int = 3) -> np.ndarray:  # type: ignore[valid-type]
+    out = np.zeros(len(y))
+    for tr, te in StratifiedKFold(folds, shuffle=True, random_state=SEED).split(x, y):
+        out[te] = make().fit(x[tr], y[tr]).predict_proba(x[te])[:, 1]
+    return out
+
+
+def linear_head(
+    name: str, texts: list[str], y: np.ndarray, *, c: float, keep: int, min_df: int
+) -> tuple[dict[str, float], float, float, dict[str, float]]:
+    feats = features(texts)
+    vec = Vectorizer(feats, min_df)
+    x = vec.matrix(feats)
+
+    def make() -> LogisticRegression:
+        return LogisticRegression(C=c, max_iter=3000, class_weight="balanced")
+
+    threshold, cv_f1 = best_threshold(y, oof(make, x, y))
+    model = make().fit(x, y)
+    coef = model.coef_.ravel()
+    top = np.argsort(-np.abs(coef))[:keep]
+    inverse = {i: f for f, i in vec.vocab.items()}
+    weights = {inverse[int(i)]: float(coef[i]) for i in top if coef[i] != 0}
+    print(
+        f"{name}: {len(vec.vocab)} features, kept {len(weights)}, "
+        f"threshold {threshold} (out-of-fold F1 {cv_f1:.3f} on train)"
+    )
+    return weights, float(model.intercept_[0]), threshold, {"oof_f1_train": round(cv_f1, 4)}
+
+
+def goemotions(data: Path) -> tuple[list[str], np.ndarray]:
+    folder = data / "dev" / "goemotions"
+    names = (folder / "emotions.txt").read_text().split()
+    wanted = {names.index(e) for e in FRUSTRATED}
+    texts, labels = [], []
+    with (folder / "train.tsv").open(encoding="utf-8") as fh:
+        for line in fh:
+            text, ids, _ = line.rstrip("\n").split("\t")
+            texts.append(text)
+            labels.append(any(int(i) in wanted for i in ids.split(",")))
+    return texts, np.array(labels, dtype=int)
+
+
+def banking_train(data: Path) -> list[dict[str, str]]:
+    with (data / "dev" / "banking77" / "train.csv").open(encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def bitext(data: Path) -> list[dict[str, str]]:
+    path = data / "dev" / "bitext" / "bitext_cs_6480rows_2023-08-07.csv"
+    with path.open(encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def intent_space(rows: list[tuple[str, str]], keep_fraction: float) -> dict[str, np.ndarray]:
+    texts = [t for t, _ in rows]
+    labels = sorted({label for _, label in rows})
+    y = np.array([labels.index(label) for _, label in rows])
+    feats = features(texts)
+    vec = Vectorizer(feats, min_df=3)
+    model = LogisticRegression(C=5, max_iter=3000).fit(vec.matrix(feats), y)
+    w = model.coef_.T.astype(np.float32)  # (features, intents)
+    cut = np.quantile(np.abs(w), 1 - keep_fraction)
+    w[np.abs(w) < cut] = 0.0
+    used = np.flatnonzero(np.abs(w).sum(axis=1) > 0)
+    inverse = {i: f for f, i in vec.vocab.items()}
+    scale = float(np.abs(w).max() / 127.0)
+    q = np.round(w[used] / scale).astype(np.int8)
+    print(
+        f"intents: {len(labels)} intents, {len(vec.vocab)} features, kept {len(used)} rows, "
+        f"{int((q != 0).sum())} weights"
+    )
+    return {
+        "vocab": [inverse[int(i)] for i in used],
+        "matrix": q,
+        "bias": model.intercept_.astype(np.float32),
+        "labels": labels,
+        "scale": scale,
+    }
+
+
+def _blob(items: Sequence[str]) -> np.ndarray:
+    return np.frombuffer("\n".join(items).encode("utf-8"), dtype=np.uint8)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
+    ap.add_argument("--out", type=Path, default=ROOT / "config" / "models" / "text-models-v1.bin")
+    args = ap.parse_args(argv)
+    if not (args.data / "dev").is_dir():
+        print(f"no development data under {args.data}: nothing to train", file=sys.stderr)
+        return 2
+    started = time.time()
+    texts, y = goemotions(args.data)
+    f_w, f_b, f_t, f_info = linear_head("frustration", texts, y, c=1.0, keep=30_000, min_df=2)
+
+    bank = banking_train(args.data)
+    ys = np.array([r["category"] in SECURITY for r in bank], dtype=int)
+    s_w, s_b, s_t, s_info = linear_head(
+        "security_incident", [r["text"] for r in bank], ys, c=5.0, keep=15_000, min_df=2
+    )
+
+    rows = [(r["text"], "b77:" + r["category"]) for r in bank]
+    rows += [(r["instruction"], "bitext:" + r["intent"]) for r in bitext(args.data)]
+    space = intent_space(rows, keep_fraction=0.07)
+
+    meta = {
+        "version": "text-models-v1",
+        "features": "core.nlp.text.text_features",
+        "frustration": {"bias": f_b, "threshold": f_t, "trained_on": "GoEmotions train", **f_info},
+        "topics": {
+            "security_incident": {
+                "bias": s_b,
+                "threshold": s_t,
+                "trained_on": "Banking77 train",
+                **s_info,
+            }
+        },
+        "intents": {
+            "labels": space["labels"],
+            "scale": space["scale"],
+            "gate": 0.3,
+            "trained_on": "Banking77 train + Bitext",
+        },
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    with args.out.open("wb") as fh:
+        np.savez_compressed(
+            fh,
+            meta=_blob([json.dumps(meta, sort_keys=True)]),
+            frustration_vocab=_blob(list(f_w)),
+            frustration_weights=np.array(list(f_w.values()), dtype=np.float16),
+            security_incident_vocab=_blob(list(s_w)),
+            security_incident_weights=np.array(list(s_w.values()), dtype=np.float16),
+            intents_vocab=_blob(space["vocab"]),
+            intents_matrix=space["matrix"],
+            intents_bias=space["bias"],
+        )
+    size = args.out.stat().st_size
+    print(f"wrote {args.out} ({size / 1024:.0f} KiB) in {time.time() - started:.0f}s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
