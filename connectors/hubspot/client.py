@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -37,8 +38,11 @@ T = TypeVar("T")
 class HubSpotClient:
     """The generated API objects Baton uses, and the one way to call them."""
 
-    def __init__(self, settings: HubSpotSettings) -> None:
+    def __init__(
+        self, settings: HubSpotSettings, *, sleep: Callable[[float], None] = time.sleep
+    ) -> None:
         self.settings = settings
+        self._sleep = sleep
         hub = HubSpot(
             access_token=settings.access_token.get_secret_value(),
             host=settings.host,
@@ -60,7 +64,8 @@ class HubSpotClient:
         self.notes = crm.objects.notes.basic_api
         self.properties = crm.properties.core_api
         self.owners = crm.owners.owners_api
-        self._wait = wait_exponential_jitter(initial=0.2, max=2.0, jitter=0.2)
+        first = settings.retry_wait_seconds
+        self._wait = wait_exponential_jitter(multiplier=first, max=2.0, jitter=first)
 
     @property
     def timeout(self) -> float:
@@ -77,6 +82,7 @@ class HubSpotClient:
             wait=self._wait_for,
             retry=retry_if_exception(self._inline_retry),
             reraise=True,
+            sleep=self._sleep,
         )
         return retrying(self._once, operation, what)
 

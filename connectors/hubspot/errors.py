@@ -60,9 +60,10 @@ STATUS_ACTIONS: dict[int, tuple[type[BatonError], str]] = {
     504: (Unavailable, "gateway timeout"),
 }
 
-#: how long a 429 of each HubSpot policy takes to clear (HubSpot sends no Retry-After)
+#: how long a 429 of each HubSpot policy takes to clear (HubSpot sends no Retry-After);
+#: ``SECONDLY`` (searches) waits ``rate_limit_wait_seconds`` (1 s by default)
 POLICY_WAITS: dict[str, float | None] = {
-    "SECONDLY": 1.0,
+    "SECONDLY": -1.0,
     "TEN_SECONDLY_ROLLING": 10.0,
     "DAILY": None,  # tomorrow: leave it to the caller's schedule
 }
@@ -99,7 +100,8 @@ def rate_limit_wait(err: Any, default: float) -> float | None:
             pass
     policy = str(_body(err).get("policyName") or "")
     if policy in POLICY_WAITS:
-        return POLICY_WAITS[policy]
+        wait = POLICY_WAITS[policy]
+        return default if wait == -1.0 else wait
     return default
 
 

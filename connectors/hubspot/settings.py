@@ -24,6 +24,8 @@ class HubSpotSettings(BaseModel):
     rate_limit_wait_seconds: float = Field(default=1.0, ge=0)
     #: a wait longer than this is not done inside a call: the caller reschedules
     max_inline_wait_seconds: float = Field(default=5.0, ge=0)
+    #: first wait between tries of a call (doubling, with jitter, up to 2 s)
+    retry_wait_seconds: float = Field(default=0.2, ge=0, le=2)
     #: how long the owners list (for ``*.owner.name``) is reused
     owners_ttl_seconds: float = Field(default=600.0, ge=0)
 

@@ -14,6 +14,7 @@ Every call goes through :meth:`SalesforceClient.call`, which
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
@@ -43,9 +44,14 @@ class SalesforceClient:
     """Owns the ``requests.Session`` and the current simple-salesforce client."""
 
     def __init__(
-        self, settings: SalesforceSettings, session: requests.Session | None = None
+        self,
+        settings: SalesforceSettings,
+        session: requests.Session | None = None,
+        *,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.settings = settings
+        self._sleep = sleep
         self.session = session or requests.Session()
         self._local = threading.local()
         self.session.hooks["response"].append(self._remember)
@@ -60,7 +66,8 @@ class SalesforceClient:
             settings.session_id.get_secret_value() if settings.session_id else None
         )
         self._sf: Salesforce | None = None
-        self._wait = wait_exponential_jitter(initial=0.2, max=2.0, jitter=0.2)
+        first = settings.retry_wait_seconds
+        self._wait = wait_exponential_jitter(multiplier=first, max=2.0, jitter=first)
 
     # --- plumbing ------------------------------------------------------------------------
 
@@ -135,6 +142,7 @@ class SalesforceClient:
             wait=self._wait_for,
             retry=retry_if_exception(self._inline_retry),
             reraise=True,
+            sleep=self._sleep,
         )
         return retrying(self._once, operation, what)
 

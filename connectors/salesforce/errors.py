@@ -1,9 +1,12 @@
 """Salesforce status (and error code) → Baton error: the whole policy in one table.
 
 Each row is a test in ``tests/crm/test_salesforce_errors.py`` against the sandbox (real
-answers or fault injection). Messages carry the status and Salesforce's ``errorCode``
-only: Salesforce echoes the SOQL query (customers' emails and phones) in its messages,
-so those never reach Baton's errors or logs.
+answers or fault injection). Statuses without a row fall back by class: other 401/403
+codes → ``AuthError``, other 5xx → ``Unavailable``, anything else → ``PermanentError``.
+
+Messages carry the status and Salesforce's ``errorCode`` only: Salesforce echoes the
+SOQL query (customers' emails and phones) in its messages, so those never reach Baton's
+errors or logs.
 """
 
 from __future__ import annotations
@@ -30,10 +33,8 @@ STATUS_ACTIONS: dict[tuple[int, str | None], tuple[type[BatonError], str]] = {
     (400, "INVALID_TYPE"): (ConfigError, "the mapping names an object the org does not have"),
     (400, "INVALID_QUERY_FILTER_OPERATOR"): (ConfigError, "a mapping condition has a bad value"),
     (400, None): (PermanentError, "request refused as malformed"),
-    (401, "INVALID_SESSION_ID"): (AuthError, "session expired and could not be refreshed"),
-    (401, None): (AuthError, "credentials missing or wrong"),
+    (401, None): (AuthError, "session expired or invalid, and could not be refreshed"),
     (403, "REQUEST_LIMIT_EXCEEDED"): (RateLimited, "the org's API allowance is spent"),
-    (403, None): (AuthError, "the integration user lacks a permission"),
     (404, None): (ConfigError, "no such resource: check the instance URL and API version"),
     (429, None): (RateLimited, "too many requests"),
     (500, None): (Unavailable, "Salesforce internal error"),

@@ -38,6 +38,8 @@ class SalesforceSettings(BaseModel):
     call_attempts: int = Field(default=3, ge=1, le=10)
     #: a wait longer than this is not done inside a call: the caller reschedules
     max_inline_wait_seconds: float = Field(default=5.0, ge=0)
+    #: first wait between tries of a call (doubling, with jitter, up to 2 s)
+    retry_wait_seconds: float = Field(default=0.2, ge=0, le=2)
     #: customers per SOQL query (keeps the query under Salesforce's URL length limits)
     batch_size: int = Field(default=50, ge=1, le=200)
 

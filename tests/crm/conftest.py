@@ -76,13 +76,13 @@ def ledger(sandbox: SandboxServer) -> LedgerProbe:
 @pytest.fixture
 def salesforce(sandbox: SandboxServer, mapping: CrmMapping) -> SalesforceConnector:
     settings, _ = sandbox_settings(sandbox)
-    return SalesforceConnector(SalesforceClient(settings), mapping)
+    return SalesforceConnector(SalesforceClient(settings.model_copy(update=FAST_RETRIES)), mapping)
 
 
 @pytest.fixture
 def hubspot(sandbox: SandboxServer, mapping: CrmMapping) -> HubSpotConnector:
     _, settings = sandbox_settings(sandbox)
-    return HubSpotConnector(HubSpotClient(settings), mapping)
+    return HubSpotConnector(HubSpotClient(settings.model_copy(update=FAST_RETRIES)), mapping)
 
 
 @pytest.fixture
@@ -95,3 +95,6 @@ def _no_leftover_faults(sandbox: SandboxServer) -> Iterator[None]:
     """A CRM test never leaves a fault behind for the next one."""
     yield
     sandbox.state.faults.clear()
+
+
+FAST_RETRIES = {"retry_wait_seconds": 0.01}
