@@ -55,14 +55,3 @@ def shorten(text: str, max_chars: int) -> str:
     if space >= max_chars // 2:
         cut = cut[:space]
     return cut.rstrip(" ,;:-") + "…"
-
-
-def has_markup_or_links(text: str) -> bool:
-    """Whether text still holds anything :func:`clean_untrusted` would remove."""
-    return bool(
-        _MD_IMAGE.search(text)
-        or _MD_LINK.search(text)
-        or _TAG.search(text)
-        or _ANGLE.search(text)
-        or _URL.search(text)
-    )

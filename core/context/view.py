@@ -63,10 +63,6 @@ class HandoffView:
     summary_fallback: str | None = None
 
     @property
-    def customer_messages(self) -> int:
-        return sum(1 for t in self.turns if t.role is Role.CUSTOMER)
-
-    @property
     def duration_minutes(self) -> float | None:
         if len(self.turns) < 2:
             return None
