@@ -189,6 +189,7 @@ def example_context(context_url: str | None = None) -> HandoffContext:
         episode=1,
         generated_at=now,
         frustration={mid: f for _, mid, _, _, _, _, f in MESSAGES if f is not None},
+        frustration_evidence={"m5": "cue: nothing there", "m10": "all caps; cue: third time"},
         card=example_card(now),
         context_url=context_url
         or "https://baton.example.com/context/conv_8812?episode=1&exp=1796000000&sig=…",

@@ -151,7 +151,7 @@ vertical-align:-1px}
 .bubble{flex:1;white-space:pre-wrap;word-wrap:break-word}
 .customer .bubble{background:#f8fafc;border-radius:8px;padding:8px 12px}
 .bot .bubble,.agent .bubble,.system .bubble{color:#3e4c59;padding:8px 12px}
-.score{flex:none;width:118px;text-align:right;font-size:12px}
+.score{flex:none;width:150px;text-align:right;font-size:12px}
 .chip{display:inline-block;border-radius:999px;padding:2px 9px;color:#fff;font-weight:600}
 .nlu{display:block;color:#7b8794;margin-top:4px}
 .evidence{color:#52606d}
@@ -187,6 +187,8 @@ def _turn(turn: ViewTurn) -> str:
     score = ""
     if turn.score is not None:
         score = f"{_chip(turn.score)}<span class=nlu>{sparkline([turn.score])}</span>"
+        if turn.score_evidence:
+            score += f'<span class="nlu why">{escape(turn.score_evidence)}</span>'
     nlu = ""
     if turn.intent or turn.confidence is not None:
         conf = f" · {turn.confidence:.2f}" if turn.confidence is not None else ""

@@ -128,7 +128,9 @@ class HandoffContext:
     """Everything the note, the ticket fields, the chart and the context page come from.
 
     ``frustration`` maps a customer message id to its frustration score, 0 (calm) to 1
-    (furious); messages without a score are simply not drawn. ``card`` is ``None`` when no
+    (furious); messages without a score are simply not drawn. From the engine:
+    ``{p.message_id: p.frustration for p in engine.sentiment(snapshot)}`` (and
+    ``frustration_evidence`` from ``p.evidence``). ``card`` is ``None`` when no
     CRM is configured. ``context_url`` is the signed link to the context page.
     """
 
@@ -137,6 +139,8 @@ class HandoffContext:
     episode: int
     generated_at: datetime
     frustration: Mapping[str, float] = field(default_factory=dict)
+    #: why a message scored as it did (the scorer's evidence), shown on the context page
+    frustration_evidence: Mapping[str, str] = field(default_factory=dict)
     card: AccountCard | None = None
     context_url: str | None = None
     context_url_expires_at: datetime | None = None

@@ -40,6 +40,7 @@ class ViewTurn:
     text: str  # masked
     at: datetime
     score: float | None = None
+    score_evidence: str | None = None  # masked
     intent: str | None = None
     confidence: float | None = None
 
@@ -85,6 +86,7 @@ def prepare(context: HandoffContext, summarizer: Summarizer | None = None) -> Ha
             text=text,
             at=t.occurred_at,
             score=context.frustration.get(t.message_id) if t.role is Role.CUSTOMER else None,
+            score_evidence=_evidence(context, t.message_id) if t.role is Role.CUSTOMER else None,
             intent=t.intent,
             confidence=t.confidence,
         )
@@ -136,3 +138,8 @@ def prepare(context: HandoffContext, summarizer: Summarizer | None = None) -> Ha
         last_confidence=last_confidence,
         summary_fallback=fallback,
     )
+
+
+def _evidence(context: HandoffContext, message_id: str) -> str | None:
+    why = context.frustration_evidence.get(message_id)
+    return mask_text(why, context.masking)[:120] if why else None

@@ -80,6 +80,7 @@ class TestPage:
         assert html.count('class="turn customer"') == 6
         assert html.count('class="turn bot"') == 4
         assert "angry 0.88" in html  # the last customer message's chip
+        assert '<span class="nlu why">all caps; cue: third time</span>' in html
         assert "<svg" in html
         assert html.count("<circle") == 6
         assert "Lumen Foods Pte Ltd" in html
