@@ -15,6 +15,13 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from core.context.masking import (
+    SPLIT_LOOKBACK,
+    MaskingRules,
+    mask_json,
+    mask_message,
+    mask_text,
+)
 from core.decision import Category, Decision, Priority
 from core.engine import Engine
 from core.events import Event, EventType, Role
@@ -42,19 +49,28 @@ class IngestResult:
     escalated: list[str] = field(default_factory=list)
 
 
-def ingest(db: Database, events: Sequence[Event], engine: Engine, now: datetime) -> IngestResult:
-    """Store ``events`` (duplicates ignored), re-decide touched conversations, queue handoffs."""
+def ingest(
+    db: Database,
+    events: Sequence[Event],
+    engine: Engine,
+    now: datetime,
+    masking: MaskingRules | None = None,
+) -> IngestResult:
+    """Store ``events`` (duplicates ignored), re-decide touched conversations, queue handoffs.
+
+    Card numbers and configured secrets are masked before anything is stored, including a
+    number typed across several customer messages (the earlier ones are rewritten).
+    """
     result = IngestResult()
     with db.transaction() as session:
-        fresh = _insert_events(session, db, events, now)
-        result.duplicates = len(events) - len(fresh)
-        result.accepted = len(fresh)
-        touched: dict[str, None] = {}
-        for ev in fresh:
-            touched[ev.conversation_id] = None
-            _apply(session, db, ev, engine, now, result)
-        for conversation_id in {e.conversation_id for e in events} - touched.keys():
-            touched[conversation_id] = None
+        touched: dict[str, None] = {e.conversation_id: None for e in events}
+        for ev in _new_events(session, events):
+            masked = _mask(session, ev, masking)
+            if not _store_event(session, db, masked, now):
+                continue  # a concurrent request stored it first
+            result.accepted += 1
+            _apply(session, db, masked, engine, now, result)
+        result.duplicates = len(events) - result.accepted
         for conversation_id in touched:
             if conversation_id in result.decisions:
                 continue  # decided during this batch
@@ -74,31 +90,73 @@ def _no_decision(conversation_id: str) -> Decision:
     )
 
 
-def _insert_events(
-    session: Session, db: Database, events: Sequence[Event], now: datetime
-) -> list[Event]:
-    """Insert each event whose id is new; return those, in batch order."""
-    seen: set[str] = set()
-    fresh = []
+def _new_events(session: Session, events: Sequence[Event]) -> list[Event]:
+    """The batch without repeats and without events stored before, in batch order."""
+    unique: dict[str, Event] = {}
     for ev in events:
-        if ev.event_id in seen:
-            continue
-        seen.add(ev.event_id)
-        stmt = _insert(db, EventRow).values(
-            event_id=ev.event_id,
-            conversation_id=ev.conversation_id,
-            type=ev.type.value,
-            occurred_at=ev.occurred_at,
-            received_at=now,
-            payload=ev.model_dump(mode="json"),
+        unique.setdefault(ev.event_id, ev)
+    known = set(
+        session.scalars(select(EventRow.event_id).where(EventRow.event_id.in_(list(unique))))
+    )
+    return [ev for event_id, ev in unique.items() if event_id not in known]
+
+
+def _mask(session: Session, ev: Event, rules: MaskingRules | None) -> Event:
+    """The event with card numbers and secrets masked; earlier messages fixed in place."""
+    update: dict[str, Any] = {}
+    if ev.metadata:
+        update["metadata"] = mask_json(ev.metadata, rules)
+    if ev.message is not None:
+        if ev.message.role is Role.CUSTOMER:
+            previous = _recent_customer_messages(session, ev.conversation_id)
+            result = mask_message(ev.message.text, [m.text or "" for m in previous], rules)
+            for index, text in result.changed_previous.items():
+                _rewrite(session, previous[index], text)
+            text = result.text
+        else:
+            text = mask_text(ev.message.text, rules)
+        if text != ev.message.text:
+            update["message"] = ev.message.model_copy(update={"text": text})
+    return ev.model_copy(update=update) if update else ev
+
+
+def _recent_customer_messages(session: Session, conversation_id: str) -> list[MessageRow]:
+    rows = session.scalars(
+        select(MessageRow)
+        .where(
+            MessageRow.conversation_id == conversation_id,
+            MessageRow.role == Role.CUSTOMER.value,
         )
-        # ON CONFLICT also covers a concurrent request storing the same event right now.
-        inserted = session.execute(
-            stmt.on_conflict_do_nothing(index_elements=["event_id"]).returning(EventRow.id)
-        ).first()
-        if inserted is not None:
-            fresh.append(ev)
-    return fresh
+        .order_by(MessageRow.occurred_at.desc(), MessageRow.id.desc())
+        .limit(SPLIT_LOOKBACK)
+    ).all()
+    return list(reversed(rows))
+
+
+def _rewrite(session: Session, message: MessageRow, text: str) -> None:
+    """Replace a stored message's text (and its event's copy) with its masked version."""
+    message.text = text
+    event = session.scalars(select(EventRow).where(EventRow.event_id == message.event_id)).first()
+    if event is not None and event.payload and isinstance(event.payload.get("message"), dict):
+        # A new dict, so that the JSON column sees the change.
+        event.payload = {**event.payload, "message": {**event.payload["message"], "text": text}}
+
+
+def _store_event(session: Session, db: Database, ev: Event, now: datetime) -> bool:
+    """Insert the event; False when its id exists already."""
+    stmt = _insert(db, EventRow).values(
+        event_id=ev.event_id,
+        conversation_id=ev.conversation_id,
+        type=ev.type.value,
+        occurred_at=ev.occurred_at,
+        received_at=now,
+        payload=ev.model_dump(mode="json"),
+    )
+    # ON CONFLICT covers a concurrent request storing the same event right now.
+    inserted = session.execute(
+        stmt.on_conflict_do_nothing(index_elements=["event_id"]).returning(EventRow.id)
+    ).first()
+    return inserted is not None
 
 
 def _insert(db: Database, table: type) -> Any:
