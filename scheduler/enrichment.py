@@ -32,7 +32,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -97,6 +97,7 @@ class Enricher:
         give_up_after: float = 3600.0,
         on_ready: ReadyHook | None = None,
         workers: int = 2,
+        parallel_sources: bool = False,
     ) -> None:
         self.mapping = mapping
         self.sources = dict(sources)
@@ -107,6 +108,7 @@ class Enricher:
         self.retry_delays = tuple(retry_delays) or (5.0,)
         self.give_up_after = give_up_after
         self.on_ready = on_ready
+        self.parallel_sources = parallel_sources
         self._cond = threading.Condition()
         self._entries: dict[str, _Entry] = {}
         self._queue: list[str] = []
@@ -115,6 +117,10 @@ class Enricher:
         self._closed = False
         self._stats = {"lookups": 0, "batches": 0, "cache_hits": 0, "cache_misses": 0}
         self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="baton-crm")
+        self._sources_pool = ThreadPoolExecutor(
+            max_workers=max(1, workers) * max(1, len(self.sources)),
+            thread_name_prefix="baton-crm-source",
+        )
         self._thread = threading.Thread(target=self._loop, name="baton-crm-batcher", daemon=True)
         self._thread.start()
 
@@ -127,6 +133,7 @@ class Enricher:
             self._cond.notify_all()
         self._thread.join(timeout=5)
         self._executor.shutdown(wait=True, cancel_futures=True)
+        self._sources_pool.shutdown(wait=True, cancel_futures=True)
 
     def __enter__(self) -> Enricher:
         return self
@@ -312,66 +319,125 @@ class Enricher:
     # --- one batch ------------------------------------------------------------------------
 
     def _run(self, batch: list[_Entry]) -> None:
-        results: dict[str, LookupResult] = {}
-        errors: dict[str, BatonError] = {}
-        tried: dict[str, list[MatchKey]] = {}
+        """Look a batch up in its CRMs; each customer is answered as soon as it is settled.
+
+        By default a CRM is asked only for the customers the previous ones did not match
+        (one ``lookup_many`` per CRM and step): API calls are the scarce resource. With
+        ``parallel_sources`` every CRM a customer may need is asked at once and the answers
+        are read in the customer's source order: a batch then costs the slowest CRM's time
+        instead of the sum, for a few extra calls.
+        """
+        entries = {e.keys.cache_key: e for e in batch}
         orders = {
-            e.keys.cache_key: self.mapping.sources_for(
-                e.keys.email, e.keys.phone, e.keys.external_id
-            )
-            for e in batch
+            key: [
+                s
+                for s in self.mapping.sources_for(e.keys.email, e.keys.phone, e.keys.external_id)
+                if s in self.sources
+            ]
+            for key, e in entries.items()
         }
-        done: dict[str, set[str]] = {key: set() for key in orders}
-        open_keys = [e.keys for e in batch]
+        speculative = self.parallel_sources and self.mapping.match.on_none == "next_source"
+        answers: dict[tuple[str, str], LookupResult | BatonError] = {}  # (source, customer)
+        asked: dict[str, set[str]] = {}  # source -> customers asked
+        running: dict[Future[Mapping[str, LookupResult]], tuple[str, list[str]]] = {}
+
+        def ask(name: str, keys: list[str]) -> None:
+            keys = [k for k in keys if k not in asked.setdefault(name, set())]
+            if not keys:
+                return
+            asked[name].update(keys)
+            customers = [entries[k].keys for k in keys]
+            future = self._sources_pool.submit(self.sources[name].lookup_many, customers)
+            running[future] = (name, keys)
+
+        if speculative:
+            everyone: dict[str, list[str]] = {}
+            for key, order in orders.items():
+                for name in order:
+                    everyone.setdefault(name, []).append(key)
+            for name, keys in everyone.items():
+                ask(name, keys)
+        open_keys = set(entries)
         while open_keys:
-            # Each customer's next untried source; run the source that no other customer
-            # will reach later, so every source is called once per batch.
-            upcoming: dict[str, list[str]] = {}
-            for keys in open_keys:
-                order = [
-                    s
-                    for s in orders[keys.cache_key]
-                    if s in self.sources and s not in done[keys.cache_key]
-                ]
-                upcoming[keys.cache_key] = order
-                if not order:
-                    results[keys.cache_key] = NoMatch(
-                        "", tuple(dict.fromkeys(tried.get(keys.cache_key, [])))
-                    )
-            open_keys = [k for k in open_keys if upcoming[k.cache_key]]
+            settled_results: dict[str, LookupResult] = {}
+            settled_errors: dict[str, BatonError] = {}
+            next_round: dict[str, list[str]] = {}
+            for key in sorted(open_keys):
+                outcome = self._settle(key, orders[key], answers, asked)
+                if isinstance(outcome, str):
+                    if outcome not in asked or key not in asked[outcome]:
+                        next_round.setdefault(outcome, []).append(key)
+                elif isinstance(outcome, BatonError):
+                    settled_errors[key] = outcome
+                elif outcome is not None:
+                    settled_results[key] = outcome
+            if settled_results or settled_errors:
+                done = [entries[k] for k in (*settled_results, *settled_errors)]
+                open_keys -= set(settled_results) | set(settled_errors)
+                self._finish(done, settled_results, settled_errors)
+            # Ask a CRM only once no open customer can still come to it from an earlier
+            # one: the customers routed straight to it and those the earlier CRM did not
+            # match then share one call.
+            later: set[str] = set()
+            for key in open_keys:
+                order = orders[key]
+                unanswered = [i for i, n in enumerate(order) if (n, key) not in answers]
+                if unanswered:
+                    later.update(order[unanswered[0] + 1 :])
+            launch = {n: keys for n, keys in next_round.items() if n not in later}
+            if not launch and not running and next_round:
+                first = next(iter(next_round))
+                launch = {first: next_round[first]}
+            for name, keys in launch.items():
+                ask(name, keys)
             if not open_keys:
                 break
-            later = {s for k in open_keys for s in upcoming[k.cache_key][1:]}
-            heads = [upcoming[k.cache_key][0] for k in open_keys]
-            name = next((s for s in heads if s not in later), heads[0])
-            customers = [k for k in open_keys if upcoming[k.cache_key][0] == name]
-            for keys in customers:
-                done[keys.cache_key].add(name)
-            try:
-                found = self.sources[name].lookup_many(customers)
-            except BatonError as err:
-                self._source_failed(name, err)
-                for keys in customers:
-                    errors[keys.cache_key] = err
-                open_keys = [k for k in open_keys if k.cache_key not in errors]
-                continue
-            except Exception as err:  # a bug in a connector: keep the daemon alive
-                log.exception("crm.lookup_bug", source=name)
-                for keys in customers:
-                    errors[keys.cache_key] = RetryableError(f"{name}: {type(err).__name__}")
-                open_keys = [k for k in open_keys if k.cache_key not in errors]
-                continue
-            self._source_ok(name)
-            settled: set[str] = set()
-            for keys in customers:
-                result = found.get(keys.cache_key) or NoMatch(name, ())
-                if isinstance(result, NoMatch) and self.mapping.match.on_none == "next_source":
-                    tried.setdefault(keys.cache_key, []).extend(result.tried)
+            if not running:  # nothing left to wait for (cannot happen; be safe)
+                self._finish([entries[k] for k in open_keys], {}, {})
+                break
+            finished, _ = wait(list(running), return_when=FIRST_COMPLETED)
+            for future in finished:
+                name, keys = running.pop(future)
+                try:
+                    found = future.result()
+                except BatonError as err:
+                    self._source_failed(name, err)
+                    answers.update({(name, k): err for k in keys})
                     continue
-                results[keys.cache_key] = result
-                settled.add(keys.cache_key)
-            open_keys = [k for k in open_keys if k.cache_key not in settled]
-        self._finish(batch, results, errors)
+                except Exception as err:  # a bug in a connector: keep the daemon alive
+                    log.exception("crm.lookup_bug", source=name)
+                    failure = RetryableError(f"{name}: {type(err).__name__}")
+                    answers.update({(name, k): failure for k in keys})
+                    continue
+                self._source_ok(name)
+                answers.update({(name, k): found.get(k) or NoMatch(name, ()) for k in keys})
+
+    def _settle(
+        self,
+        key: str,
+        order: list[str],
+        answers: Mapping[tuple[str, str], LookupResult | BatonError],
+        asked: Mapping[str, set[str]],
+    ) -> LookupResult | BatonError | str | None:
+        """A customer's answer from the sources' answers, read in its source order.
+
+        Returns the result, the error, the name of a source still to ask, or None while
+        an asked source has not answered.
+        """
+        tried: list[MatchKey] = []
+        for name in order:
+            if key not in asked.get(name, set()):
+                return name
+            answer = answers.get((name, key))
+            if answer is None:
+                return None
+            if isinstance(answer, BatonError):
+                return answer
+            if isinstance(answer, NoMatch) and self.mapping.match.on_none == "next_source":
+                tried += answer.tried
+                continue
+            return answer
+        return NoMatch("", tuple(dict.fromkeys(tried)))
 
     def _finish(
         self,
