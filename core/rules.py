@@ -49,8 +49,9 @@ class CustomerRequestRules(_Frozen):
     phrases: tuple[str, ...] = ()
     patterns: tuple[Pattern, ...] = (
         _p("human_request_phrase", unless=("decline",)),
-        _p("contact_verb", "human_agent", window=4, unless=("decline",)),
+        _p("contact_verb", "human_agent", window=5, unless=("decline",)),
         _p("contact_verb", "someone", window=4, unless=("decline",)),
+        _p("to_with", "human_agent", window=2, unless=("decline",)),
         _p("want_verb", "human_agent", window=3, unless=("decline",)),
     )
     #: a message this short that names a human ("agent!", "人工", "human pls") is a request
@@ -129,6 +130,7 @@ DEFAULT_TOPICS: dict[str, TopicRule] = {
         _p("complaint"),
         _p("dissatisfied", "provider", window=5),
         _p("claim", "against", window=2),
+        _p("claim_verb", "claim", window=3),
     ),
     "legal": _a(_HIGH, _p("legal")),
     "regulator": _a(_HIGH, _p("regulator")),

@@ -58,6 +58,7 @@ def read_models(data: bytes) -> TextModels:
                 frustration=_linear("frustration", arrays, meta["frustration"]),
                 topics=topics,
                 intents=intents,
+                known_words=frozenset(_words(arrays["known_words"])),
                 version=str(meta["version"]),
             )
     except (OSError, ValueError, KeyError) as err:

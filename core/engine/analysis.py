@@ -73,7 +73,7 @@ class Analyzer:
     def __init__(self, rules: Rules, models: TextModels | None) -> None:
         self.rules = rules
         self.models = models or TextModels()
-        self._lexicon = Lexicon(rules.concepts())
+        self._lexicon = Lexicon(rules.concepts(), self.models.known_words)
         self._request_phrases = compile_phrases(rules.customer_request.phrases)
         self._keywords = compile_phrases(rules.keyword.phrases)
         self._topics = [(name, t) for name, t in rules.topics.items() if t.enabled]

@@ -3,7 +3,8 @@
 A *concept* is a named set of terms in any language (``human_agent``: "human", "agent",
 "orang", "tao", "人工"...). A term is one or more tokens; a trailing ``*`` makes its last
 token a prefix (``complain*``). Words of six letters or more also match with one typo
-(insertion, deletion, substitution or swap), as customers type fast.
+(insertion, deletion, substitution or swap), as customers type fast, unless the word as
+typed is itself a known word (``known_words``: "cancel" is not a typo of "cancer").
 
 A *pattern* asks for several concepts in one message within a window of tokens
 ("talk" + "human"; "stolen" + "card"), so that meaning comes from structure rather
@@ -75,7 +76,10 @@ def _fuzzy_ok(word: str) -> bool:
 class Lexicon:
     """Finds every concept's terms in a token list. Build once; ``find`` is cheap."""
 
-    def __init__(self, concepts: Mapping[str, Iterable[str]]) -> None:
+    def __init__(
+        self, concepts: Mapping[str, Iterable[str]], known_words: frozenset[str] = frozenset()
+    ) -> None:
+        self._known = known_words
         self._index: dict[str, list[_Term]] = {}
         self._prefix: dict[str, list[_Term]] = {}
         words: set[str] = set()
@@ -107,7 +111,7 @@ class Lexicon:
         if memo is not None:
             return memo
         found: set[str] = set()
-        if _fuzzy_ok(token):
+        if _fuzzy_ok(token) and token not in self._known:
             for variant in {token} | _deletions(token):
                 for word in self._deleted.get(variant, ()):
                     if word != token and _one_edit(word, token):

@@ -24,7 +24,7 @@ DEFAULT_CONCEPTS: Concepts = {
         "en": _t(
             "talk*|speak*|spoke|chat*|contact*|connect*|transfer*|reach|call|"
             "get in touch|put me through|get hold of|escalat*|hand me over|pass me|"
-            "redirect me|switch me|deal with"
+            "redirect me|switch me|deal with|direct|direct me|forward me|route me|get through"
         ),
         "ms": _t("cakap|bercakap|berbual|bual|hubungi|sambung*|pindahkan|jumpa"),
         "id": _t(
@@ -111,7 +111,15 @@ DEFAULT_CONCEPTS: Concepts = {
         "tl": _t("serbisyo|kumpanya|produkto|kayo|ninyo|bangko|tindahan"),
         "zh": _t("服务|公司|产品|你们|银行|商店"),
     },
-    "claim": {"en": _t("claim|claims|case|report")},
+    "claim": {"en": _t("claim|claims|consumer claim|customer claim|formal claim")},
+    "claim_verb": {"en": _t("lodge*|file|filing|make|making|submit*|raise|open")},
+    "to_with": {
+        "en": _t("to|with"),
+        "ms": _t("dengan|dgn|kepada|ke"),
+        "id": _t("dengan|dgn|sama|ke"),
+        "tl": _t("sa|kay"),
+        "zh": _t("跟|和|给"),
+    },
     "against": {
         "en": _t("against"),
         "ms": _t("terhadap"),
@@ -183,7 +191,7 @@ DEFAULT_CONCEPTS: Concepts = {
         "en": _t(
             "stolen|stole|steal*|someone else|someone is using|someone used|"
             "someone has|somebody used|without my permission|without my knowledge|"
-            "took my|taken from me|copied|used my|using my|accessed my|access to my|"
+            "took my|taken from me|copied|someone accessed|someone logged|"
             "logged into my|logged in to my|got into my"
         ),
         "ms": _t("dicuri|curi|kena curi|orang lain guna|orang lain masuk"),
@@ -281,7 +289,7 @@ DEFAULT_CONCEPTS: Concepts = {
         "en": _t(
             "anxious|anxiety|stressed|depressed|desperate|scared|afraid|terrified|"
             "crying|in tears|devastated|overwhelmed|heartbroken|panicking|panic|"
-            "mental health|divorce|lost my job|hospital|cancer|worried sick"
+            "mental health|divorce|lost my job|hospital|worried sick"
         ),
         "ms": _t("risau|tertekan|stres|takut|menangis|sedih|putus asa|panik|hospital"),
         "id": _t("cemas|stres|takut|menangis|sedih|putus asa|panik|rumah sakit|depresi"),
@@ -303,9 +311,7 @@ DEFAULT_CONCEPTS: Concepts = {
     },
     # --- frustration cues (customer-service specific, any language) -----------------
     "waited": {
-        "en": _t(
-            "waiting|waited|on hold|been|still|since|already|for ages|forever|kept waiting|took"
-        ),
+        "en": _t("waiting|waited|on hold|been|still|already|for ages|forever|kept waiting|took"),
         "ms": _t("tunggu|menunggu|sudah|dah|masih|sejak"),
         "id": _t("tunggu|menunggu|nunggu|sudah|udah|masih|sejak"),
         "tl": _t("naghihintay|hinintay|naghintay|kanina pa|matagal|mula pa"),

@@ -92,4 +92,6 @@ class TextModels:
     frustration: LinearScorer | None = None
     topics: Mapping[str, LinearScorer] = field(default_factory=dict)
     intents: IntentSpace | None = None
+    #: correctly spelled words seen in natural training text: never treated as typos
+    known_words: frozenset[str] = frozenset()
     version: str = "none"
