@@ -115,8 +115,8 @@ class TestCard:
         e = build_enrichment(mapping, Matched(salesforce_record(), "email"))
         fields = dict(e.zendesk.custom_fields)
         assert fields[364000000038] == "platinum"
-        assert fields[364000000044] == "18995200"
-        assert fields[364000000045] == "2027-06-12"
+        assert fields[364000000039] == "18995200"
+        assert fields[364000000040] == "2027-06-12"
         assert {
             "baton_crm_matched",
             "baton_crm_salesforce",

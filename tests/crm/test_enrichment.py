@@ -216,6 +216,8 @@ class TestSensitiveFields:
         )
         sent = " ".join([comments, " ".join(stored["tags"]), repr(stored["custom_fields"])])
         assert "Melati Retail" in sent  # ...the card went out
+        values = {f["id"]: f["value"] for f in stored["custom_fields"]}
+        assert values[364000000038] == "bronze"  # the "Customer tier" ticket field
         for secret in (str(int(secret_limit)), f"{int(secret_limit):,}", "overdue", "Overdue"):
             assert secret not in sent
 
