@@ -88,6 +88,12 @@ TICKET_FIELDS: tuple[dict[str, object], ...] = (
     },
     {"type": "checkbox", "title": "Return to bot", "description": "Hand the chat back to the bot"},
     {"type": "text", "title": "Conversation ID", "description": "Baton's conversation id"},
+    # CRM values the bundled mapping (config/mappings/demo.yaml) sets, by these ids:
+    # 364000000038 .. 364000000041.
+    {"type": "text", "title": "Customer tier", "description": "From the CRM, via Baton"},
+    {"type": "decimal", "title": "Account ARR", "description": "From the CRM, via Baton"},
+    {"type": "date", "title": "Renewal date", "description": "From the CRM, via Baton"},
+    {"type": "text", "title": "CRM record", "description": "The matched CRM record's id"},
 )
 
 SYSTEM_FIELDS = (
