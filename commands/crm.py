@@ -64,7 +64,7 @@ def endpoint_settings(
         if salesforce_url:
             s = secrets.salesforce
             sf = SalesforceSettings(
-                instance_url=salesforce_url,  # type: ignore[arg-type]  # validated by pydantic
+                instance_url=salesforce_url,
                 session_id=s.session_id,
                 client_id=s.client_id,
                 client_secret=s.client_secret,
@@ -74,7 +74,7 @@ def endpoint_settings(
             if secrets.hubspot.access_token is None:
                 raise ConfigError("BATON_HUBSPOT__ACCESS_TOKEN is not set")
             hs = HubSpotSettings(
-                base_url=hubspot_url,  # type: ignore[arg-type]
+                base_url=hubspot_url,
                 access_token=secrets.hubspot.access_token,
             )
     except ValueError as err:  # pydantic's ValidationError
@@ -87,11 +87,11 @@ def sandbox_settings(server: SandboxServer) -> tuple[SalesforceSettings, HubSpot
     config = server.state.config
     return (
         SalesforceSettings(
-            instance_url=server.url,  # type: ignore[arg-type]
+            instance_url=server.url,
             session_id=SecretStr(config.salesforce_session_id),
         ),
         HubSpotSettings(
-            base_url=server.url,  # type: ignore[arg-type]
+            base_url=server.url,
             access_token=SecretStr(config.hubspot_token),
         ),
     )

@@ -90,8 +90,8 @@ def _endpoints(
         return
     if not salesforce_url and not hubspot_url:
         raise ConfigError("give --sandbox, or --salesforce-url and/or --hubspot-url")
-    sf, hs = endpoint_settings(salesforce_url, hubspot_url)
-    yield _Endpoints(sf, hs)
+    sf_settings, hs_settings = endpoint_settings(salesforce_url, hubspot_url)
+    yield _Endpoints(sf_settings, hs_settings)
 
 
 def _load(console: Console, path: Path) -> CrmMapping:

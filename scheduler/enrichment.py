@@ -98,6 +98,7 @@ class Enricher:
         on_ready: ReadyHook | None = None,
         workers: int = 2,
         parallel_sources: bool = False,
+        max_entries: int = 10_000,
     ) -> None:
         self.mapping = mapping
         self.sources = dict(sources)
@@ -109,6 +110,7 @@ class Enricher:
         self.give_up_after = give_up_after
         self.on_ready = on_ready
         self.parallel_sources = parallel_sources
+        self.max_entries = max_entries
         self._cond = threading.Condition()
         self._entries: dict[str, _Entry] = {}
         self._queue: list[str] = []
@@ -231,8 +233,22 @@ class Enricher:
     def _entry(self, keys: CustomerKeys) -> _Entry:
         entry = self._entries.get(keys.cache_key)
         if entry is None:
+            if len(self._entries) >= self.max_entries:
+                self._evict()
             entry = self._entries[keys.cache_key] = _Entry(keys)
         return entry
+
+    def _evict(self) -> None:
+        """Forget idle entries nobody waits for, oldest first, down to 90 % of the cap."""
+        idle = [
+            (e.fetched_at or datetime.min.replace(tzinfo=UTC), k)
+            for k, e in self._entries.items()
+            if e.state == "idle" and not e.waiting
+        ]
+        idle.sort()
+        excess = len(self._entries) - int(self.max_entries * 0.9)
+        for _, key in idle[: max(0, excess)]:
+            del self._entries[key]
 
     def _age(self, entry: _Entry) -> timedelta | None:
         return None if entry.fetched_at is None else self.clock() - entry.fetched_at

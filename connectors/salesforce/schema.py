@@ -119,22 +119,22 @@ def check_salesforce(connector: SalesforceConnector) -> list[Finding]:
         for c in root.get("childRelationships", [])
         if c.get("relationshipName")
     }
-    for name, spec in section.lists.items():
+    for name, child in section.lists.items():
         where = f"salesforce.lists.{name}"
-        match = next((r for r in children if r.lower() == spec.relationship.lower()), None)
+        match = next((r for r in children if r.lower() == child.relationship.lower()), None)
         if match is None:
             findings.append(
                 Finding(
                     "salesforce",
                     f"{where}.relationship",
-                    spec.relationship,
-                    f"no child relationship {spec.relationship!r} on {section.object}",
-                    closest(spec.relationship, children),
+                    child.relationship,
+                    f"no child relationship {child.relationship!r} on {section.object}",
+                    closest(child.relationship, children),
                 )
             )
             continue
-        findings.append(Finding("salesforce", f"{where}.relationship", spec.relationship))
-        for field in spec.fields:
+        findings.append(Finding("salesforce", f"{where}.relationship", child.relationship))
+        for field in child.fields:
             findings.append(_check_path(describer, children[match], field, f"{where}.fields"))
     if all(f.ok for f in findings):
         findings.append(_dry_query(connector))

@@ -119,7 +119,7 @@ class HubSpotApi:
             if rest == ["batch", "read"] and method == "POST":
                 return self.batch_read(kind, payload, params)
             if not rest and method == "GET":
-                return self.list(kind, params)
+                return self.list_objects(kind, params)
             if not rest and method == "POST":
                 return self.create(kind, payload)
             if len(rest) == 1 and method == "GET":
@@ -185,7 +185,7 @@ class HubSpotApi:
                 out[target] = {"results": results}
         return out
 
-    def list(self, kind: str, params: Mapping[str, list[str]]) -> Reply:
+    def list_objects(self, kind: str, params: Mapping[str, list[str]]) -> Reply:
         limit = _int(_first(params, "limit"), 10, "limit")
         if not 1 <= limit <= 100:
             return _validation("limit must be between 1 and 100")
@@ -228,7 +228,8 @@ class HubSpotApi:
                 )
         started = hs_datetime(self.store.now())
         wanted = self._wanted(kind, payload.get("properties"))
-        results, missing = [], []
+        results: list[dict[str, Any]] = []
+        missing: list[str] = []
         for item in inputs:
             value = str((item or {}).get("id", ""))
             obj = self.store.find(kind, value, id_property)

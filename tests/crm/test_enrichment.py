@@ -296,3 +296,13 @@ class TestDegrade:
             assert result.tags == ("baton_crm_unavailable",)
             time.sleep(0.1)
         assert org.usage == calls_before + 1  # one refused query, never retried
+
+
+def test_the_cache_is_bounded(sandbox: SandboxServer, mapping: CrmMapping) -> None:
+    """Idle entries are forgotten past ``max_entries`` (the oldest first)."""
+    sf, hs = sandbox_settings(sandbox)
+    with build_enricher(mapping, sf, hs, max_entries=3, batch_window=0.0) as service:
+        for key in ("ana", "maria", "siti", "raj", "jose"):
+            service.card_for(f"c-{key}", customer(key), timeout_s=5)
+        assert len(service._entries) <= 3
+        assert service.crm_fields(customer("jose"))["tier"] == "bronze"
