@@ -11,8 +11,10 @@ from core.crm.card import (
     CardResult,
     CardSection,
     Enrichment,
+    TicketUpdate,
     ZendeskValues,
     build_enrichment,
+    late_card_update,
 )
 from core.crm.mapping import CrmMapping
 from core.crm.matching import customer_keys, resolve
@@ -40,8 +42,10 @@ __all__ = [
     "LookupResult",
     "Matched",
     "NoMatch",
+    "TicketUpdate",
     "ZendeskValues",
     "build_enrichment",
     "customer_keys",
+    "late_card_update",
     "resolve",
 ]

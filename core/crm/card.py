@@ -387,3 +387,36 @@ def render_text(enrichment: Enrichment, fetched_at: datetime | None, now: dateti
         out += [f"    - {row}" for row in section.rows]
     out.append(f"  matched by {card.matched_by.replace('_', ' ')}, {freshness(fetched_at, now)}")
     return "\n".join(out)
+
+
+# --- the "card pending" flow ----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class TicketUpdate:
+    """What to change on a ticket created with a pending card, once the card is in."""
+
+    note_html: str
+    add_tags: tuple[str, ...]
+    remove_tags: tuple[str, ...]
+    custom_fields: tuple[tuple[int, str], ...]
+    requester_fields: tuple[tuple[str, str], ...] = ()
+    organization_fields: tuple[tuple[str, str], ...] = ()
+
+
+def late_card_update(card: CardResult, now: datetime) -> TicketUpdate:
+    """The ticket update for a card delivered after the ticket was created without it."""
+    zendesk = card.enrichment.zendesk if card.enrichment else ZendeskValues()
+    intro = (
+        "<p><i>The CRM answered after the ticket was created; here is the account card.</i></p>"
+        if card.status == "ready"
+        else "<p><i>The CRM lookup did not succeed.</i></p>"
+    )
+    return TicketUpdate(
+        note_html=intro + card.note_html(now),
+        add_tags=card.tags,
+        remove_tags=(TAG_PENDING,),
+        custom_fields=card.custom_fields,
+        requester_fields=zendesk.requester_fields,
+        organization_fields=zendesk.organization_fields,
+    )

@@ -186,3 +186,23 @@ class TestFreshness:
         failed = CardResult("failed", reason="Salesforce 401 INVALID_SESSION_ID")
         assert failed.tags == ("baton_crm_unavailable",)
         assert "INVALID_SESSION_ID" in failed.note_html(NOW)
+
+
+class TestLateCard:
+    """A ticket created with a pending card gets the card as an update."""
+
+    def test_the_update_swaps_the_pending_tag_and_sets_the_fields(
+        self, mapping: CrmMapping
+    ) -> None:
+        from core.crm.card import late_card_update
+
+        e = build_enrichment(mapping, Matched(salesforce_record(), "email"))
+        update = late_card_update(CardResult("ready", e, NOW), NOW + timedelta(seconds=30))
+        assert update.remove_tags == ("baton_crm_pending",)
+        assert "tier_platinum" in update.add_tags
+        assert (364000000038, "platinum") in update.custom_fields
+        assert "The CRM answered after the ticket was created" in update.note_html
+        assert "Account card — Salesforce" in update.note_html
+        failed = late_card_update(CardResult("failed", reason="Salesforce 401"), NOW)
+        assert failed.add_tags == ("baton_crm_unavailable",)
+        assert failed.custom_fields == ()
