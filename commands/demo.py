@@ -26,16 +26,21 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy import select
 
+from commands.crm import sandbox_settings
 from commands.daemon import Daemon
 from commands.scenarios import DEFAULT_SCENARIOS, Scenario, load_scenarios
+from config.mappings import DEMO_MAPPING
 from config.settings import (
     BatonSettings,
+    ContextSettings,
+    CrmSettings,
     LogSettings,
     ServerSettings,
     WebhookSettings,
     WorkerSettings,
 )
 from connectors.zendesk import ZendeskSettings
+from core.context.model import RoutingRules
 from core.signing import HEADER, sign
 from observability.logging import configure_logging
 from sandbox.server import SandboxServer
@@ -44,6 +49,12 @@ from store.outbox import counts_by_status
 from store.schema import ConversationRow, TicketRow
 
 DEMO_RULES = Path(str(resources.files("config") / "demo" / "rules.yaml"))
+#: Zendesk groups of the sandbox's seed data, by topic, intent and category.
+DEMO_ROUTING = RoutingRules(
+    default_group="Support",
+    groups_by_topic={"security_incident": "Trust & Safety", "vip": "VIP"},
+    groups_by_intent={"refund*": "Billing", "invoice*": "Billing", "payment*": "Billing"},
+)
 
 
 @dataclass(frozen=True)
@@ -56,6 +67,7 @@ class DemoRow:
     ticket_id: int | None
     handoff_seconds: float | None
     state: str
+    card: str
 
 
 class WebhookClient:
@@ -110,6 +122,7 @@ def _run(
     started = time.monotonic()
     with SandboxServer() as sandbox:
         cfg = sandbox.state.config
+        salesforce, hubspot = sandbox_settings(sandbox)
         secret = secrets.token_hex(16)
         settings = BatonSettings(
             state_dir=state_dir,
@@ -123,7 +136,11 @@ def _run(
                 token=SecretStr(cfg.zendesk_token),
                 api_url=sandbox.url,  # type: ignore[arg-type]
             ),
-            rules_file=DEMO_RULES,
+            rules=str(DEMO_RULES),
+            crm=CrmSettings(mapping_file=DEMO_MAPPING),
+            salesforce=salesforce,
+            hubspot=hubspot,
+            context=ContextSettings(routing=DEMO_ROUTING),
         )
         console.print(f"[bold]Baton demo[/] sandbox {sandbox.url}  state {state_dir}")
         daemon = Daemon(settings).start()
@@ -142,7 +159,7 @@ def _run(
             finally:
                 client.close()
             waited = _wait_for_handoffs(daemon, timeout)
-            rows = _collect(daemon, items)
+            rows = _collect(daemon, sandbox, items)
             tickets_by_external = _zendesk_tickets(sandbox)
         finally:
             daemon.stop()
@@ -194,7 +211,19 @@ def _wait_for_handoffs(daemon: Daemon, timeout: float) -> bool:
     return False
 
 
-def _collect(daemon: Daemon, items: list[Scenario]) -> list[DemoRow]:
+def _card_source(sandbox: SandboxServer, ticket_id: int) -> str:
+    """Which CRM's card the ticket carries, read from the sandbox's Zendesk tags."""
+    tags = set(sandbox.state.vendors["zendesk"].tickets[ticket_id]["tags"])
+    for source in ("salesforce", "hubspot"):
+        if f"baton_crm_{source}" in tags:
+            return source
+    for outcome in ("no_match", "ambiguous", "pending", "unavailable"):
+        if f"baton_crm_{outcome}" in tags:
+            return outcome.replace("_", " ")
+    return "-"
+
+
+def _collect(daemon: Daemon, sandbox: SandboxServer, items: list[Scenario]) -> list[DemoRow]:
     rows = []
     with daemon.db.transaction() as session:
         for item in items:
@@ -216,6 +245,7 @@ def _collect(daemon: Daemon, items: list[Scenario]) -> list[DemoRow]:
                     ticket_id=ticket.zendesk_ticket_id if ticket else None,
                     handoff_seconds=ticket.handoff_seconds if ticket else None,
                     state=conversation.state if conversation else "unknown",
+                    card=_card_source(sandbox, ticket.zendesk_ticket_id) if ticket else "-",
                 )
             )
     return rows
@@ -236,6 +266,7 @@ def _print_table(console: Console, rows: list[DemoRow]) -> None:
     table.add_column("conversation", no_wrap=True)
     table.add_column("decision", no_wrap=True)
     table.add_column("triggers", overflow="fold")
+    table.add_column("CRM card")
     table.add_column("ticket", justify="right")
     table.add_column("handoff", justify="right")
     for r in rows:
@@ -244,6 +275,7 @@ def _print_table(console: Console, rows: list[DemoRow]) -> None:
             r.conversation_id,
             decision,
             ", ".join(r.triggers) or "-",
+            r.card,
             f"#{r.ticket_id}" if r.ticket_id else "-",
             f"{r.handoff_seconds * 1000:.0f} ms" if r.handoff_seconds is not None else "-",
         )

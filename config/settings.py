@@ -14,13 +14,33 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    HttpUrl,
+    SecretStr,
+    ValidationError,
+    field_validator,
+)
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, NoDecode, PydanticBaseSettingsSource, SettingsConfigDict
 
 from config.yamlfile import line_of, read_yaml
+from connectors.hubspot import HubSpotSettings
+from connectors.salesforce import SalesforceSettings
+from connectors.summarizer.client import SummarizerSettings
 from connectors.zendesk.settings import ZendeskSettings
+from core.context.masking import MaskingRules
+from core.context.model import RoutingRules
 from core.errors import ConfigError
+
+
+def _split_secrets(value: Any) -> Any:
+    """Comma-separated secrets (one environment variable) as a tuple."""
+    if isinstance(value, str):
+        return tuple(part.strip() for part in value.split(",") if part.strip())
+    return value
 
 
 class _Section(BaseModel):
@@ -41,9 +61,7 @@ class WebhookSettings(_Section):
     @field_validator("secrets", mode="before")
     @classmethod
     def _split(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            return tuple(part.strip() for part in value.split(",") if part.strip())
-        return value
+        return _split_secrets(value)
 
 
 class WorkerSettings(_Section):
@@ -52,6 +70,33 @@ class WorkerSettings(_Section):
     max_attempts: int = Field(default=8, ge=1)
     poll_interval_seconds: float = Field(default=0.5, gt=0)
     shutdown_grace_seconds: float = Field(default=20, ge=0)
+
+
+class ContextSettings(_Section):
+    """The agent's context: the page behind the note's link, masking, ticket routing."""
+
+    #: the address agents reach the daemon at (links in notes); default: its own URL
+    base_url: HttpUrl | None = None
+    #: signs context links (the first signs, all verify); default: derived from the
+    #: webhook secrets, so a link survives restarts without another secret to manage
+    link_secrets: Annotated[tuple[SecretStr, ...], NoDecode] = ()
+    link_ttl_days: float = Field(default=14, gt=0, le=365)
+    masking: MaskingRules = MaskingRules()
+    routing: RoutingRules = RoutingRules()
+
+    @field_validator("link_secrets", mode="before")
+    @classmethod
+    def _split(cls, value: Any) -> Any:
+        return _split_secrets(value)
+
+
+class CrmSettings(_Section):
+    """How CRM records reach tickets (the CRMs themselves: ``salesforce:``/``hubspot:``)."""
+
+    #: the CRM admins' mapping file; no mapping, no enrichment
+    mapping_file: Path | None = None
+    #: the ticket never waits longer than this for the card; a late card is added after
+    card_budget_seconds: float = Field(default=2.0, ge=0, le=30)
 
 
 class LogSettings(_Section):
@@ -88,8 +133,13 @@ class BatonSettings(BaseSettings):
     workers: WorkerSettings = WorkerSettings()
     log: LogSettings = LogSettings()
     zendesk: ZendeskSettings | None = None
-    rules_file: Path | None = None
-    mapping_file: Path | None = None
+    crm: CrmSettings = CrmSettings()
+    salesforce: SalesforceSettings | None = None
+    hubspot: HubSpotSettings | None = None
+    context: ContextSettings = ContextSettings()
+    summarizer: SummarizerSettings | None = None
+    #: escalation rules: a preset (default, finance, ecommerce, telecom) or a YAML file
+    rules: str | None = None
 
     @classmethod
     def settings_customise_sources(

@@ -68,6 +68,19 @@ class TicketDraft:
 
 
 @dataclass(frozen=True, slots=True)
+class TicketUpdate:
+    """A change to an existing ticket: tags in and out, custom fields, an internal note,
+    and (from the CRM mapping) requester and organization fields."""
+
+    note_html: str | None = None
+    add_tags: tuple[str, ...] = ()
+    remove_tags: tuple[str, ...] = ()
+    custom_fields: tuple[tuple[int, str], ...] = ()
+    requester_fields: tuple[tuple[str, str], ...] = ()
+    organization_fields: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class TicketRef:
     """The ticket the system created (or had already created) for a handoff."""
 

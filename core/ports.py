@@ -10,7 +10,8 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Protocol
 
-from core.handoff import TicketDraft, TicketRef
+from core.context.model import ZendeskDirectory
+from core.handoff import TicketDraft, TicketRef, TicketUpdate
 
 Clock = Callable[[], datetime]
 
@@ -28,6 +29,14 @@ class TicketSystem(Protocol):
 
     def add_internal_note(self, ticket_id: int, html_body: str) -> None:
         """Append a private (agent-only) comment to an existing ticket."""
+        ...
+
+    def update_ticket(self, ticket_id: int, update: TicketUpdate) -> None:
+        """Change tags and custom fields and add an internal note, in one update."""
+        ...
+
+    def directory(self) -> ZendeskDirectory:
+        """Custom ticket fields by title and groups by name."""
         ...
 
     def has_note(self, ticket_id: int, marker: str) -> bool:

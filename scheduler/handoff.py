@@ -7,6 +7,7 @@ next attempt time, dead-letter).
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import threading
 from collections.abc import Callable
@@ -18,19 +19,19 @@ import structlog
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.conversation import ConversationSnapshot
-from core.decision import Decision, TriggerHit
+from core.crm.card import late_card_update
+from core.decision import TriggerHit
+from core.engine import Engine
 from core.errors import PermanentError, RateLimited, RetryableError
-from core.handoff import TicketDraft, TicketRef, build_ticket_draft, external_id
+from core.handoff import TicketDraft, TicketRef, external_id
 from core.ports import TicketSystem
+from scheduler.assembly import HandoffAssembler
 from store.conversations import decision_from_row, load_snapshot, transition
 from store.db import Database
-from store.outbox import Claim, claim_next, dead_letter, release_for_retry
+from store.outbox import Claim, claim_next, dead_letter, enqueue_card_update, release_for_retry
 from store.schema import ConversationRow, DecisionRow, OutboxRow, TicketRow
 
 log = structlog.get_logger("baton.handoff")
-
-DraftBuilder = Callable[[ConversationSnapshot, Decision, int], TicketDraft]
 
 
 def utcnow() -> datetime:
@@ -65,14 +66,16 @@ class HandoffWorker:
         worker_id: str,
         policy: WorkerPolicy | None = None,
         clock: Callable[[], datetime] = utcnow,
-        draft_builder: DraftBuilder = build_ticket_draft,
+        assembler: HandoffAssembler | None = None,
     ) -> None:
         self.db = db
         self.tickets = tickets
         self.worker_id = worker_id
         self.policy = policy or WorkerPolicy()
         self.clock = clock
-        self.draft_builder = draft_builder
+        self.assembler = assembler or HandoffAssembler(engine=Engine(), clock=clock)
+        #: called with the handoff time of each ticket created (metrics)
+        self.on_ticket: Callable[[float], None] | None = None
 
     def run_once(self) -> bool:
         """Claim and process one due row. False when nothing was due."""
@@ -90,6 +93,8 @@ class HandoffWorker:
                 self._create_ticket(claim, bound)
             elif claim.kind == "add_note":
                 self._add_note(claim, bound)
+            elif claim.kind == "card_update":
+                self._update_card(claim, bound)
             else:
                 raise PermanentError(f"unknown outbox kind {claim.kind!r}")
         except PermanentError as err:
@@ -121,7 +126,10 @@ class HandoffWorker:
             decision_row = _episode_decision(session, claim)
             decision = decision_from_row(decision_row)
             decided_at = decision_row.decided_at
-        draft = self.draft_builder(snapshot, decision, claim.episode)
+        handoff = self.assembler.handoff(snapshot, decision, claim.episode)
+        draft = handoff.draft
+        for warning in draft.warnings:
+            bound.warning("handoff.routing_problem", problem=warning)
         ref: TicketRef | None = None
         if claim.attempts > 1:
             # An earlier attempt may have created it and died before recording it, longer
@@ -130,17 +138,32 @@ class HandoffWorker:
         if ref is None:
             ref = self.tickets.create_ticket(draft, claim.idempotency_key)
         now = self.clock()
-        handoff = (now - decided_at).total_seconds()
-        if self._record_ticket(claim, ref, draft, now, handoff):
+        seconds = (now - decided_at).total_seconds()
+        if self._record_ticket(claim, ref, draft, now, seconds, handoff.card_status):
             bound.info(
                 "handoff.ticket_created",
                 ticket_id=ref.ticket_id,
                 replayed=not ref.created,
-                handoff_seconds=round(handoff, 3),
+                handoff_seconds=round(seconds, 3),
+                card=handoff.card_status,
             )
+            if self.on_ticket is not None:
+                self.on_ticket(seconds)
+            if handoff.card_status == "pending":
+                # The card may have arrived while the ticket was being created, before
+                # the ticket row said "pending": look once more so it is not missed.
+                late = self.assembler.card(snapshot, 0)
+                if late is not None and late.status != "pending":
+                    enqueue_card_update(self.db, claim.conversation_id, now)
 
     def _record_ticket(
-        self, claim: Claim, ref: TicketRef, draft: TicketDraft, now: datetime, handoff: float
+        self,
+        claim: Claim,
+        ref: TicketRef,
+        draft: TicketDraft,
+        now: datetime,
+        handoff: float,
+        card_status: str,
     ) -> bool:
         with self.db.transaction() as session:
             row = session.get(OutboxRow, claim.id, with_for_update=True)
@@ -158,6 +181,7 @@ class HandoffWorker:
                     status="open",
                     created_at=now,
                     handoff_seconds=handoff,
+                    card_status=card_status,
                 )
             )
             if conversation.episode == claim.episode:
@@ -204,6 +228,39 @@ class HandoffWorker:
         self.tickets.add_internal_note(ticket.zendesk_ticket_id, _note_for(new, marker))
         self._finish(claim)
         bound.info("handoff.note_added", ticket_id=ticket.zendesk_ticket_id)
+
+    # -- add the CRM card to a ticket created without it ---------------------------------
+
+    def _update_card(self, claim: Claim, bound: structlog.typing.FilteringBoundLogger) -> None:
+        with self.db.transaction() as session:
+            ticket = session.scalars(
+                select(TicketRow).where(
+                    TicketRow.conversation_id == claim.conversation_id,
+                    TicketRow.episode == claim.episode,
+                )
+            ).one()
+            conversation = session.get(ConversationRow, claim.conversation_id)
+            assert conversation is not None
+            snapshot = load_snapshot(session, conversation)
+        if ticket.card_status != "pending":
+            self._finish(claim)
+            return
+        card = self.assembler.card(snapshot, 0)
+        if card is None or card.status == "pending":
+            raise RetryableError("the CRM card is still pending")
+        marker = f"baton-card-{claim.id}"
+        if claim.attempts == 1 or not self.tickets.has_note(ticket.zendesk_ticket_id, marker):
+            update = late_card_update(card, self.clock())
+            note = f"{update.note_html}<p><small>{marker}</small></p>"
+            self.tickets.update_ticket(
+                ticket.zendesk_ticket_id, dataclasses.replace(update, note_html=note)
+            )
+        with self.db.transaction() as session:
+            row = session.get(TicketRow, ticket.id, with_for_update=True)
+            assert row is not None
+            row.card_status = card.status
+        self._finish(claim)
+        bound.info("handoff.card_added", ticket_id=ticket.zendesk_ticket_id, card=card.status)
 
     # -- outcomes -----------------------------------------------------------------------
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -20,8 +22,22 @@ OPEN_FOR_ESCALATION = frozenset({"bot", "returned", "solved"})
 HAS_OPEN_TICKET = frozenset({"ticketed", "with_agent"})
 
 
-def load_snapshot(session: Session, conversation: ConversationRow) -> ConversationSnapshot:
-    """The conversation as the engine sees it: turns in time order, handoff requests."""
+def customer_of(conversation: ConversationRow) -> CustomerInfo:
+    return CustomerInfo(
+        id=conversation.customer_id,
+        email=conversation.customer_email,
+        name=conversation.customer_name,
+        phone=conversation.customer_phone,
+    )
+
+
+def load_snapshot(
+    session: Session, conversation: ConversationRow, crm: Mapping[str, Any] | None = None
+) -> ConversationSnapshot:
+    """The conversation as the engine sees it: turns in time order, handoff requests.
+
+    ``crm`` are the business-rule fields of the customer's CRM record, when known.
+    """
     messages = session.scalars(
         select(MessageRow)
         .where(MessageRow.conversation_id == conversation.id)
@@ -38,12 +54,7 @@ def load_snapshot(session: Session, conversation: ConversationRow) -> Conversati
     return ConversationSnapshot(
         conversation_id=conversation.id,
         channel=conversation.channel,
-        customer=CustomerInfo(
-            id=conversation.customer_id,
-            email=conversation.customer_email,
-            name=conversation.customer_name,
-            phone=conversation.customer_phone,
-        ),
+        customer=customer_of(conversation),
         turns=tuple(
             Turn(
                 message_id=m.message_id,
@@ -67,6 +78,7 @@ def load_snapshot(session: Session, conversation: ConversationRow) -> Conversati
         ended=conversation.ended_at is not None,
         started_at=conversation.started_at,
         metadata=conversation.metadata_ or {},
+        crm=crm or {},
     )
 
 
@@ -86,6 +98,23 @@ def latest_decision(session: Session, conversation_id: str) -> DecisionRow | Non
         .order_by(DecisionRow.id.desc())
         .limit(1)
     ).first()
+
+
+def latest_episode_decision(
+    session: Session, conversation_id: str, episode: int
+) -> Decision | None:
+    """The newest escalating decision of an escalation episode."""
+    row = session.scalars(
+        select(DecisionRow)
+        .where(
+            DecisionRow.conversation_id == conversation_id,
+            DecisionRow.episode == episode,
+            DecisionRow.escalate.is_(True),
+        )
+        .order_by(DecisionRow.id.desc())
+        .limit(1)
+    ).first()
+    return decision_from_row(row) if row is not None else None
 
 
 def decision_from_row(row: DecisionRow) -> Decision:

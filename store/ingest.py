@@ -6,7 +6,7 @@ either loses the whole batch (the sender retries; duplicates are ignored) or non
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -22,6 +22,7 @@ from core.context.masking import (
     mask_message,
     mask_text,
 )
+from core.conversation import CustomerInfo
 from core.decision import Category, Decision, Priority
 from core.engine import Engine
 from core.events import Event, EventType, Role
@@ -29,6 +30,7 @@ from core.handoff import idempotency_key
 from store.conversations import (
     HAS_OPEN_TICKET,
     OPEN_FOR_ESCALATION,
+    customer_of,
     decision_from_row,
     latest_decision,
     load_snapshot,
@@ -47,6 +49,12 @@ class IngestResult:
     decisions: dict[str, Decision] = field(default_factory=dict)
     outbox_ids: list[int] = field(default_factory=list)
     escalated: list[str] = field(default_factory=list)
+    #: conversations seen for the first time: their customers' CRM records can be fetched
+    started: list[tuple[str, CustomerInfo]] = field(default_factory=list)
+
+
+#: The business-rule fields the CRM holds for a customer, when already known (non-blocking).
+CrmFields = Callable[[CustomerInfo], Mapping[str, Any]]
 
 
 def ingest(
@@ -55,6 +63,7 @@ def ingest(
     engine: Engine,
     now: datetime,
     masking: MaskingRules | None = None,
+    crm_fields: CrmFields | None = None,
 ) -> IngestResult:
     """Store ``events`` (duplicates ignored), re-decide touched conversations, queue handoffs.
 
@@ -69,7 +78,7 @@ def ingest(
             if not _store_event(session, db, masked, now):
                 continue  # a concurrent request stored it first
             result.accepted += 1
-            _apply(session, db, masked, engine, now, result)
+            _apply(session, db, masked, engine, now, result, crm_fields)
         result.duplicates = len(events) - result.accepted
         for conversation_id in touched:
             if conversation_id in result.decisions:
@@ -164,8 +173,9 @@ def _insert(db: Database, table: type) -> Any:
     return (sqlite if db.is_sqlite else postgresql).insert(table)
 
 
-def _conversation(session: Session, ev: Event) -> ConversationRow:
+def _conversation(session: Session, ev: Event, result: IngestResult) -> ConversationRow:
     row = session.get(ConversationRow, ev.conversation_id, with_for_update=True)
+    new = row is None
     if row is None:
         row = ConversationRow(
             id=ev.conversation_id,
@@ -187,6 +197,8 @@ def _conversation(session: Session, ev: Event) -> ConversationRow:
         row.metadata_ = {**(row.metadata_ or {}), **ev.metadata}
     row.started_at = min(row.started_at, ev.occurred_at)
     row.last_event_at = max(row.last_event_at, ev.occurred_at)
+    if new:
+        result.started.append((row.id, customer_of(row)))
     return row
 
 
@@ -197,8 +209,9 @@ def _apply(
     engine: Engine,
     now: datetime,
     result: IngestResult,
+    crm_fields: CrmFields | None,
 ) -> None:
-    conversation = _conversation(session, ev)
+    conversation = _conversation(session, ev, result)
     decide = False
     if ev.type is EventType.MESSAGE and ev.message is not None:
         _store_message(session, db, ev)
@@ -211,7 +224,8 @@ def _apply(
             transition(session, conversation, "abandoned", now, "customer left before a reply")
     if decide and conversation.ended_at is None:
         session.flush()
-        _decide(session, conversation, ev, engine, now, result)
+        crm = crm_fields(customer_of(conversation)) if crm_fields else None
+        _decide(session, conversation, ev, engine, now, result, crm)
 
 
 def _store_message(session: Session, db: Database, ev: Event) -> None:
@@ -240,8 +254,9 @@ def _decide(
     engine: Engine,
     now: datetime,
     result: IngestResult,
+    crm: Mapping[str, Any] | None,
 ) -> None:
-    snapshot = load_snapshot(session, conversation)
+    snapshot = load_snapshot(session, conversation, crm)
     decision = engine.decide(snapshot, ev.event_id)
     previous = latest_decision(session, conversation.id)
     if previous is not None and not _changed(decision_from_row(previous), decision):

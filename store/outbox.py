@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from store.db import Database
-from store.schema import OutboxRow
+from store.schema import ConversationRow, DecisionRow, OutboxRow, TicketRow
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,3 +116,66 @@ def counts_by_status(db: Database) -> dict[str, int]:
             select(OutboxRow.status, func.count()).group_by(OutboxRow.status)
         ).all()
     return {status: int(n) for status, n in rows}
+
+
+def enqueue_card_update(db: Database, conversation_id: str, now: datetime) -> bool:
+    """Queue adding the CRM card to the conversation's ticket, if it went out without it.
+
+    At most once per ticket (the key is the ticket's); False when there is nothing to do.
+    """
+    with db.transaction() as session:
+        ticket = session.scalars(
+            select(TicketRow)
+            .where(TicketRow.conversation_id == conversation_id)
+            .order_by(TicketRow.episode.desc())
+            .limit(1)
+        ).first()
+        if ticket is None or ticket.card_status != "pending":
+            return False
+        decision_id = session.scalar(
+            select(DecisionRow.id)
+            .where(
+                DecisionRow.conversation_id == conversation_id,
+                DecisionRow.episode == ticket.episode,
+            )
+            .order_by(DecisionRow.id.desc())
+            .limit(1)
+        )
+        if decision_id is None:
+            return False
+        insert = (sqlite if db.is_sqlite else postgresql).insert(OutboxRow)
+        done = session.execute(
+            insert.values(
+                conversation_id=conversation_id,
+                kind="card_update",
+                episode=ticket.episode,
+                decision_id=decision_id,
+                idempotency_key=f"card-{ticket.id}",
+                status="pending",
+                attempts=0,
+                next_attempt_at=now,
+                created_at=now,
+            )
+            .on_conflict_do_nothing(index_elements=["idempotency_key"])
+            .returning(OutboxRow.id)
+        ).first()
+    return done is not None
+
+
+def pending_cards(
+    db: Database, since: datetime
+) -> list[tuple[str, str | None, str | None, str | None]]:
+    """Conversations whose ticket (created after ``since``) still waits for its CRM card:
+    ``(conversation_id, customer email, phone, id)``, to ask the CRM again after a restart."""
+    with db.transaction() as session:
+        rows = session.execute(
+            select(
+                ConversationRow.id,
+                ConversationRow.customer_email,
+                ConversationRow.customer_phone,
+                ConversationRow.customer_id,
+            )
+            .join(TicketRow, TicketRow.conversation_id == ConversationRow.id)
+            .where(TicketRow.card_status == "pending", TicketRow.created_at >= since)
+        ).all()
+    return [tuple(r) for r in rows]  # type: ignore[misc]

@@ -177,6 +177,8 @@ class TicketRow(Base):
     status: Mapped[str] = mapped_column(String(20), default="open")
     created_at: Mapped[datetime]
     handoff_seconds: Mapped[float | None] = mapped_column(Float)
+    #: the CRM card when the ticket was created: ready | pending | failed | none
+    card_status: Mapped[str] = mapped_column(String(10), default="none", server_default="none")
 
 
 class TransitionRow(Base):

@@ -9,18 +9,19 @@ from datetime import datetime
 from typing import Any
 
 import structlog
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 from starlette.concurrency import run_in_threadpool
 
+from core.context.masking import MaskingRules
 from core.engine import Engine
 from core.events import EventBatchError, FieldProblem, parse_events
 from core.signing import HEADER, SignatureError, verify
 from observability.metrics import Metrics
 from store.db import Database
-from store.ingest import IngestResult, ingest
+from store.ingest import CrmFields, IngestResult, ingest
 from web.bodies import BodyError, parse_body
 
 log = structlog.get_logger("baton.web")
@@ -46,6 +47,10 @@ class Services:
     metrics: Metrics = field(default_factory=Metrics)
     #: called after a batch that queued handoffs is committed (wakes the workers)
     on_enqueued: Callable[[IngestResult], None] = lambda result: None
+    #: called after a batch that started conversations is committed (CRM prefetch)
+    on_started: Callable[[IngestResult], None] = lambda result: None
+    masking: MaskingRules | None = None
+    crm_fields: CrmFields | None = None
     wall_clock: Callable[[], float] = time.time
 
 
@@ -56,13 +61,15 @@ def _problem(status: int, error: str, message: str, errors: list[FieldProblem] |
     return JSONResponse(body, status_code=status)
 
 
-def create_app(services: Services) -> FastAPI:
+def create_app(services: Services, routers: Sequence[APIRouter] = ()) -> FastAPI:
     app = FastAPI(
         title="Baton",
         version="0.1.0",
         description="Signed event webhook of the Baton handoff daemon.",
     )
     app.state.services = services
+    for router in routers:
+        app.include_router(router)
 
     @app.post("/v1/events")
     async def receive_events(request: Request) -> Response:
@@ -95,10 +102,14 @@ def create_app(services: Services) -> FastAPI:
             return _reject(s, 400, "malformed_body", str(err), err.problems)
         except EventBatchError as err:
             return _reject(s, 422, "invalid_events", str(err), err.problems)
-        result = await run_in_threadpool(ingest, s.db, events, s.engine, s.clock())
+        result = await run_in_threadpool(
+            ingest, s.db, events, s.engine, s.clock(), s.masking, s.crm_fields
+        )
         s.metrics.events.labels("accepted").inc(result.accepted)
         s.metrics.events.labels("duplicate").inc(result.duplicates)
         s.metrics.escalations.inc(len(result.escalated))
+        if result.started:
+            s.on_started(result)
         if result.outbox_ids:
             s.on_enqueued(result)
         return JSONResponse(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextvars
+import io
 import random
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -22,8 +23,9 @@ from zenpy.lib.exception import RecordNotFoundException
 from connectors.loopback import mount_loopback
 from connectors.zendesk.errors import IdempotencyConflict, translate
 from connectors.zendesk.settings import ZendeskSettings
+from core.context.model import ZendeskDirectory
 from core.errors import BatonError, RateLimited, Unavailable
-from core.handoff import TicketDraft, TicketRef
+from core.handoff import Attachment, TicketDraft, TicketRef, TicketUpdate
 
 log = structlog.get_logger("baton.zendesk")
 T = TypeVar("T")
@@ -80,6 +82,7 @@ class ZendeskTickets:
     # -- TicketSystem -------------------------------------------------------------------
 
     def create_ticket(self, draft: TicketDraft, idempotency_key: str) -> TicketRef:
+        uploads = [*draft.upload_tokens, *(self._upload(a) for a in draft.attachments)]
         ticket = Ticket(
             subject=draft.subject,
             requester=User(name=draft.requester.name, email=draft.requester.email),
@@ -89,7 +92,7 @@ class ZendeskTickets:
             comment=Comment(
                 html_body=draft.note_html,
                 public=False,
-                uploads=list(draft.upload_tokens) or None,
+                uploads=uploads or None,
             ),
         )
         if draft.custom_fields:
@@ -140,6 +143,46 @@ class ZendeskTickets:
             self.client.tickets.update(ticket)
 
         self._call("add_internal_note", add)
+
+    def update_ticket(self, ticket_id: int, update: TicketUpdate) -> None:
+        """Add/remove tags, set custom fields and add an internal note, in one update."""
+
+        def apply() -> None:
+            current = self.client.tickets(id=ticket_id)
+            ticket = Ticket(id=ticket_id)
+            tags = [t for t in (current.tags or []) if t not in update.remove_tags]
+            tags += [t for t in update.add_tags if t not in tags]
+            if tags != list(current.tags or []):
+                ticket.tags = tags
+            if update.custom_fields:
+                ticket.custom_fields = [CustomField(id=i, value=v) for i, v in update.custom_fields]
+            if update.note_html:
+                ticket.comment = Comment(html_body=update.note_html, public=False)
+            self.client.tickets.update(ticket)
+
+        self._call("update_ticket", apply)
+
+    def directory(self) -> ZendeskDirectory:
+        """Custom ticket fields by title and groups by name, for routing and field ids."""
+
+        def read() -> ZendeskDirectory:
+            fields = {f.title: int(f.id) for f in self.client.ticket_fields() if f.title}
+            groups = {g.name: int(g.id) for g in self.client.groups() if g.name}
+            return ZendeskDirectory(fields=fields, groups=groups)
+
+        return self._call("directory", read)
+
+    def _upload(self, attachment: Attachment) -> str:
+        def upload() -> str:
+            # target_name: zenpy would otherwise send a local path as the file name.
+            result = self.client.attachments.upload(
+                io.BytesIO(attachment.data),
+                target_name=attachment.filename,
+                content_type=attachment.content_type,
+            )
+            return str(result.token)
+
+        return self._call("upload", upload)
 
     def has_note(self, ticket_id: int, marker: str) -> bool:
         def look() -> bool:

@@ -23,6 +23,7 @@ from typing import Any, Literal
 from core.crm.mapping import CrmMapping, FieldSpec, SourceSpec
 from core.crm.model import Ambiguous, CrmRecord, LookupResult, Matched, NoMatch
 from core.crm.transforms import Value, apply, parse_moment, tag_of
+from core.handoff import TicketUpdate
 
 SOURCE_LABELS = {"salesforce": "Salesforce", "hubspot": "HubSpot"}
 _PLACEHOLDER = re.compile(r"\{([A-Za-z0-9_]+)\}")
@@ -390,18 +391,6 @@ def render_text(enrichment: Enrichment, fetched_at: datetime | None, now: dateti
 
 
 # --- the "card pending" flow ----------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class TicketUpdate:
-    """What to change on a ticket created with a pending card, once the card is in."""
-
-    note_html: str
-    add_tags: tuple[str, ...]
-    remove_tags: tuple[str, ...]
-    custom_fields: tuple[tuple[int, str], ...]
-    requester_fields: tuple[tuple[str, str], ...] = ()
-    organization_fields: tuple[tuple[str, str], ...] = ()
 
 
 def late_card_update(card: CardResult, now: datetime) -> TicketUpdate:

@@ -87,7 +87,7 @@ class TestTicketFromEscalation:
     ) -> None:
         rules = tmp_path / "rules.yaml"
         rules.write_text("keyword:\n  phrases: [chargeback]\n")
-        daemon = start_daemon(rules_file=rules)
+        daemon = start_daemon(rules=str(rules))
         bot = Bot(daemon.url)
         bot.send(raw_event(conversation_id, text="I need to speak to an agent"))
         wait_for_outbox(daemon)
