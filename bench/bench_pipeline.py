@@ -49,7 +49,7 @@ SECRET = "bench-secret"
 
 def pct(values: list[float], p: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 def conversation(n: int, escalate: bool) -> list[dict[str, object]]:

@@ -116,32 +116,38 @@ def demo(
     raise typer.Exit(code)
 
 
+def demo_settings(sandbox: SandboxServer, state_dir: Path, secret: str) -> BatonSettings:
+    """The daemon's settings in the demo: every API on the sandbox, the demo's rules,
+    CRM mapping and routing."""
+    cfg = sandbox.state.config
+    salesforce, hubspot = sandbox_settings(sandbox)
+    return BatonSettings(
+        state_dir=state_dir,
+        server=ServerSettings(port=0),
+        webhook=WebhookSettings(secrets=(SecretStr(secret),)),
+        workers=WorkerSettings(count=2, poll_interval_seconds=0.2, shutdown_grace_seconds=5),
+        log=LogSettings(level="ERROR", format="console"),
+        zendesk=ZendeskSettings(
+            subdomain=cfg.zendesk_subdomain,
+            email=cfg.zendesk_email,
+            token=SecretStr(cfg.zendesk_token),
+            api_url=sandbox.url,  # type: ignore[arg-type]
+        ),
+        rules=str(DEMO_RULES),
+        crm=CrmSettings(mapping_file=DEMO_MAPPING),
+        salesforce=salesforce,
+        hubspot=hubspot,
+        context=ContextSettings(routing=DEMO_ROUTING),
+    )
+
+
 def _run(
     console: Console, scenarios_path: Path, state_dir: Path, concurrency: int, timeout: float
 ) -> int:
     started = time.monotonic()
     with SandboxServer() as sandbox:
-        cfg = sandbox.state.config
-        salesforce, hubspot = sandbox_settings(sandbox)
         secret = secrets.token_hex(16)
-        settings = BatonSettings(
-            state_dir=state_dir,
-            server=ServerSettings(port=0),
-            webhook=WebhookSettings(secrets=(SecretStr(secret),)),
-            workers=WorkerSettings(count=2, poll_interval_seconds=0.2, shutdown_grace_seconds=5),
-            log=LogSettings(level="ERROR", format="console"),
-            zendesk=ZendeskSettings(
-                subdomain=cfg.zendesk_subdomain,
-                email=cfg.zendesk_email,
-                token=SecretStr(cfg.zendesk_token),
-                api_url=sandbox.url,  # type: ignore[arg-type]
-            ),
-            rules=str(DEMO_RULES),
-            crm=CrmSettings(mapping_file=DEMO_MAPPING),
-            salesforce=salesforce,
-            hubspot=hubspot,
-            context=ContextSettings(routing=DEMO_ROUTING),
-        )
+        settings = demo_settings(sandbox, state_dir, secret)
         console.print(f"[bold]Baton demo[/] sandbox {sandbox.url}  state {state_dir}")
         daemon = Daemon(settings).start()
         try:

@@ -78,6 +78,8 @@ class TicketUpdate:
     custom_fields: tuple[tuple[int, str], ...] = ()
     requester_fields: tuple[tuple[str, str], ...] = ()
     organization_fields: tuple[tuple[str, str], ...] = ()
+    #: a new priority (the handoff only ever raises it)
+    priority: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

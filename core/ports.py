@@ -27,10 +27,6 @@ class TicketSystem(Protocol):
         """The ticket carrying this ``external_id``, if one exists."""
         ...
 
-    def add_internal_note(self, ticket_id: int, html_body: str) -> None:
-        """Append a private (agent-only) comment to an existing ticket."""
-        ...
-
     def update_ticket(self, ticket_id: int, update: TicketUpdate) -> None:
         """Change tags and custom fields and add an internal note, in one update."""
         ...

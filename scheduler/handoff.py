@@ -19,16 +19,26 @@ import structlog
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.context.fields import tags_for
+from core.context.note import trigger_label
 from core.crm.card import late_card_update
-from core.decision import TriggerHit
+from core.decision import Priority, TriggerHit
 from core.engine import Engine
 from core.errors import PermanentError, RateLimited, RetryableError
-from core.handoff import TicketDraft, TicketRef, external_id
+from core.handoff import TicketDraft, TicketRef, TicketUpdate, external_id
 from core.ports import TicketSystem
 from scheduler.assembly import HandoffAssembler
 from store.conversations import decision_from_row, load_snapshot, transition
 from store.db import Database
-from store.outbox import Claim, claim_next, dead_letter, enqueue_card_update, release_for_retry
+from store.outbox import (
+    Claim,
+    claim_next,
+    dead_letter,
+    enqueue,
+    enqueue_card_update,
+    note_key,
+    release_for_retry,
+)
 from store.schema import ConversationRow, DecisionRow, OutboxRow, TicketRow
 
 log = structlog.get_logger("baton.handoff")
@@ -126,6 +136,7 @@ class HandoffWorker:
             decision_row = _episode_decision(session, claim)
             decision = decision_from_row(decision_row)
             decided_at = decision_row.decided_at
+            used_decision_id = decision_row.id
         handoff = self.assembler.handoff(snapshot, decision, claim.episode)
         draft = handoff.draft
         for warning in draft.warnings:
@@ -139,7 +150,10 @@ class HandoffWorker:
             ref = self.tickets.create_ticket(draft, claim.idempotency_key)
         now = self.clock()
         seconds = (now - decided_at).total_seconds()
-        if self._record_ticket(claim, ref, draft, now, seconds, handoff.card_status):
+        recorded = self._record_ticket(
+            claim, ref, draft, now, seconds, handoff.card_status, used_decision_id
+        )
+        if recorded:
             bound.info(
                 "handoff.ticket_created",
                 ticket_id=ref.ticket_id,
@@ -164,6 +178,7 @@ class HandoffWorker:
         now: datetime,
         handoff: float,
         card_status: str,
+        used_decision_id: int,
     ) -> bool:
         with self.db.transaction() as session:
             row = session.get(OutboxRow, claim.id, with_for_update=True)
@@ -192,6 +207,18 @@ class HandoffWorker:
             row.done_at = now
             row.claimed_until = None
             row.last_error = None
+            # Triggers that fired while the ticket was being created are not on it: they
+            # go on as a note, as they would have had the ticket existed already.
+            later = session.scalars(
+                select(DecisionRow).where(
+                    DecisionRow.conversation_id == claim.conversation_id,
+                    DecisionRow.episode == claim.episode,
+                    DecisionRow.escalate.is_(True),
+                    DecisionRow.id > used_decision_id,
+                )
+            ).all()
+            for decision_row in later:
+                enqueue(session, self.db, decision_row, "add_note", note_key(decision_row.id), now)
         return True
 
     # -- add a note to an open ticket ---------------------------------------------------
@@ -225,9 +252,22 @@ class HandoffWorker:
             self._finish(claim)
             return
         new = [t for t in decision.triggers if t.key not in earlier]
-        self.tickets.add_internal_note(ticket.zendesk_ticket_id, _note_for(new, marker))
+        raised = previous is not None and (
+            decision.priority.rank > Priority(previous.priority).rank
+        )
+        if not new and not raised:
+            self._finish(claim)  # nothing the ticket does not already say
+            return
+        self.tickets.update_ticket(
+            ticket.zendesk_ticket_id,
+            TicketUpdate(
+                note_html=_note_for(new, marker),
+                add_tags=tags_for(decision),
+                priority=decision.priority.value if raised else None,
+            ),
+        )
         self._finish(claim)
-        bound.info("handoff.note_added", ticket_id=ticket.zendesk_ticket_id)
+        bound.info("handoff.note_added", ticket_id=ticket.zendesk_ticket_id, raised=raised)
 
     # -- add the CRM card to a ticket created without it ---------------------------------
 
@@ -315,14 +355,15 @@ def _episode_decision(session: Session, claim: Claim) -> DecisionRow:
 
 
 def _note_for(hits: list[TriggerHit], marker: str) -> str:
+    """The note of a re-escalation: only what is new, each with its evidence."""
     items = "".join(
-        f"<li><b>{escape(h.name)}</b>{f' [{escape(h.topic)}]' if h.topic else ''}: "
-        f"{escape(h.evidence)}</li>"
+        f"<li><b>{escape(trigger_label(h))}</b> “{escape(h.evidence)}” "
+        f"<small>(trigger {escape(h.key)})</small></li>"
         for h in hits
     )
     return (
-        f"<p>Baton: the conversation escalated again.</p><ul>{items}</ul>"
-        f"<p><small>{marker}</small></p>"
+        f"<p><b>Baton: new reasons to escalate</b> since the ticket was opened.</p>"
+        f"<ul>{items}</ul><p><small>{marker}</small></p>"
     )
 
 

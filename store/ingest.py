@@ -37,7 +37,8 @@ from store.conversations import (
     transition,
 )
 from store.db import Database
-from store.schema import ConversationRow, DecisionRow, EventRow, MessageRow, OutboxRow
+from store.outbox import enqueue, note_key
+from store.schema import ConversationRow, DecisionRow, EventRow, MessageRow
 
 
 @dataclass
@@ -225,7 +226,7 @@ def _apply(
     if decide and conversation.ended_at is None:
         session.flush()
         crm = crm_fields(customer_of(conversation)) if crm_fields else None
-        _decide(session, conversation, ev, engine, now, result, crm)
+        _decide(session, db, conversation, ev, engine, now, result, crm)
 
 
 def _store_message(session: Session, db: Database, ev: Event) -> None:
@@ -249,6 +250,7 @@ def _store_message(session: Session, db: Database, ev: Event) -> None:
 
 def _decide(
     session: Session,
+    db: Database,
     conversation: ConversationRow,
     ev: Event,
     engine: Engine,
@@ -281,14 +283,12 @@ def _decide(
     if opens_episode:
         transition(session, conversation, "pending", now, _reason_of(decision))
         key = idempotency_key(conversation.id, row.episode)
-        _enqueue(session, row, "create_ticket", key, now, result)
+        _enqueue(session, db, row, "create_ticket", key, now, result)
         result.escalated.append(conversation.id)
     elif decision.escalate and conversation.state in HAS_OPEN_TICKET:
         earlier = decision_from_row(previous).trigger_keys if previous else frozenset()
         if decision.trigger_keys - earlier:
-            _enqueue(session, row, "add_note", f"note-{row.id}", now, result)
-    outbox = session.scalars(select(OutboxRow.id).where(OutboxRow.decision_id == row.id)).all()
-    result.outbox_ids.extend(outbox)
+            _enqueue(session, db, row, "add_note", note_key(row.id), now, result)
 
 
 def _changed(before: Decision, after: Decision) -> bool:
@@ -306,24 +306,13 @@ def _reason_of(decision: Decision) -> str:
 
 def _enqueue(
     session: Session,
+    db: Database,
     decision: DecisionRow,
     kind: str,
     key: str,
     now: datetime,
     result: IngestResult,
 ) -> None:
-    values: dict[str, Any] = dict(
-        conversation_id=decision.conversation_id,
-        kind=kind,
-        episode=decision.episode,
-        decision_id=decision.id,
-        idempotency_key=key,
-        status="pending",
-        attempts=0,
-        next_attempt_at=now,
-        created_at=now,
-    )
-    row = OutboxRow(**values)
-    session.add(row)
-    session.flush()
-    result.outbox_ids.append(row.id)
+    outbox_id = enqueue(session, db, decision, kind, key, now)
+    if outbox_id is not None:
+        result.outbox_ids.append(outbox_id)

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
 
 from store.db import Database
 from store.schema import ConversationRow, DecisionRow, OutboxRow, TicketRow
@@ -118,6 +119,39 @@ def counts_by_status(db: Database) -> dict[str, int]:
     return {status: int(n) for status, n in rows}
 
 
+def note_key(decision_id: int) -> str:
+    """Outbox key of the note that carries a decision's new triggers to an open ticket."""
+    return f"note-{decision_id}"
+
+
+def enqueue(
+    session: Session,
+    db: Database,
+    decision: DecisionRow,
+    kind: str,
+    key: str,
+    now: datetime,
+) -> int | None:
+    """Queue work for ``decision`` in the caller's transaction; None if ``key`` is queued."""
+    insert = (sqlite if db.is_sqlite else postgresql).insert(OutboxRow)
+    row = session.execute(
+        insert.values(
+            conversation_id=decision.conversation_id,
+            kind=kind,
+            episode=decision.episode,
+            decision_id=decision.id,
+            idempotency_key=key,
+            status="pending",
+            attempts=0,
+            next_attempt_at=now,
+            created_at=now,
+        )
+        .on_conflict_do_nothing(index_elements=["idempotency_key"])
+        .returning(OutboxRow.id)
+    ).first()
+    return None if row is None else int(row[0])
+
+
 def enqueue_card_update(db: Database, conversation_id: str, now: datetime) -> bool:
     """Queue adding the CRM card to the conversation's ticket, if it went out without it.
 
@@ -132,34 +166,18 @@ def enqueue_card_update(db: Database, conversation_id: str, now: datetime) -> bo
         ).first()
         if ticket is None or ticket.card_status != "pending":
             return False
-        decision_id = session.scalar(
-            select(DecisionRow.id)
+        decision = session.scalars(
+            select(DecisionRow)
             .where(
                 DecisionRow.conversation_id == conversation_id,
                 DecisionRow.episode == ticket.episode,
             )
             .order_by(DecisionRow.id.desc())
             .limit(1)
-        )
-        if decision_id is None:
-            return False
-        insert = (sqlite if db.is_sqlite else postgresql).insert(OutboxRow)
-        done = session.execute(
-            insert.values(
-                conversation_id=conversation_id,
-                kind="card_update",
-                episode=ticket.episode,
-                decision_id=decision_id,
-                idempotency_key=f"card-{ticket.id}",
-                status="pending",
-                attempts=0,
-                next_attempt_at=now,
-                created_at=now,
-            )
-            .on_conflict_do_nothing(index_elements=["idempotency_key"])
-            .returning(OutboxRow.id)
         ).first()
-    return done is not None
+        if decision is None:
+            return False
+        return enqueue(session, db, decision, "card_update", f"card-{ticket.id}", now) is not None
 
 
 def pending_cards(

@@ -50,7 +50,7 @@ def test_a_bad_environment_value_names_the_variable(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.setenv("BATON_WORKERS__COUNT", "many")
-    with pytest.raises(ConfigError, match="environment BATON_WORKERS__COUNT: workers.count"):
+    with pytest.raises(ConfigError, match=r"environment BATON_WORKERS__COUNT: workers\.count"):
         load_settings(None)
 
 

@@ -136,14 +136,6 @@ class ZendeskTickets:
 
         return self._call("find_ticket", find)
 
-    def add_internal_note(self, ticket_id: int, html_body: str) -> None:
-        def add() -> None:
-            ticket = Ticket(id=ticket_id)
-            ticket.comment = Comment(html_body=html_body, public=False)
-            self.client.tickets.update(ticket)
-
-        self._call("add_internal_note", add)
-
     def update_ticket(self, ticket_id: int, update: TicketUpdate) -> None:
         """Add/remove tags, set custom fields and add an internal note, in one update."""
 
@@ -156,6 +148,8 @@ class ZendeskTickets:
                 ticket.tags = tags
             if update.custom_fields:
                 ticket.custom_fields = [CustomField(id=i, value=v) for i, v in update.custom_fields]
+            if update.priority is not None:
+                ticket.priority = update.priority
             if update.note_html:
                 ticket.comment = Comment(html_body=update.note_html, public=False)
             self.client.tickets.update(ticket)

@@ -27,7 +27,7 @@ from core.nlp.signals import (
     punctuation_run,
     wording_vector,
 )
-from core.nlp.text import text_features, tokenize
+from core.nlp.text import tokenize, word_features
 from core.rules import Pattern, Rules
 
 _MEMO_LIMIT = 100_000
@@ -100,7 +100,7 @@ class Analyzer:
         tokens = tokenize(text)
         words_only = [t for t in tokens if t not in ("!", "?")]
         hits = self._lexicon.find(words_only)
-        words, chars = text_features(tokens)
+        words = word_features(tokens)
         norm = normalize(text)
 
         request = self._request(words_only, hits, norm)
@@ -118,18 +118,18 @@ class Analyzer:
             scorer = self.models.topics.get(topic.model) if topic.model else None
             if scorer is not None:
                 threshold = topic.model_threshold or scorer.threshold
-                score = scorer.score(words, chars)
+                score = scorer.score_tokens(words, tokens)
                 if score >= threshold:
                     cue = ", ".join(scorer.strongest(words)) or "wording"
                     topics.append(
                         TopicFound(name, f"{scorer.name} model: {cue}", round(score, 3), threshold)
                     )
 
-        frustration, why = self._frustration(words, chars, words_only, hits)
+        frustration, why = self._frustration(words, tokens, words_only, hits)
         content = content_words(words_only)
         meaning = None
         if self.models.intents is not None and content:
-            meaning = self.models.intents.meaning(words, chars)
+            meaning = self.models.intents.meaning(words, tokens)
         b = rules.behavioral
         return TurnAnalysis(
             serial=next(self._serial),
@@ -151,6 +151,8 @@ class Analyzer:
         self, patterns: tuple[Pattern, ...], tokens: list[str], hits: Mapping[str, list[Match]]
     ) -> str | None:
         for pattern in patterns:
+            if pattern.all[0] not in hits:
+                continue
             combo = match_all(hits, pattern.all, pattern.window, pattern.unless)
             if combo is not None:
                 return _span(tokens, combo)
@@ -176,15 +178,16 @@ class Analyzer:
     def _frustration(
         self,
         words: list[str],
-        chars: list[str],
+        all_tokens: list[str],
         tokens: list[str],
         hits: Mapping[str, list[Match]],
     ) -> tuple[float, str]:
         best, why = 0.0, "calm"
         scorer = self.models.frustration
         if scorer is not None:
-            best = scorer.score(words, chars)
-            why = f"model: {', '.join(scorer.strongest(words)) or 'wording'}"
+            best = scorer.score_tokens(words, all_tokens)
+            if best >= scorer.threshold:  # the evidence is only worth its cost when shown
+                why = f"model: {', '.join(scorer.strongest(words)) or 'wording'}"
         cue_score = self.rules.sentiment.cue_score
         if cue_score > best:
             waited = match_all(hits, ("waited", "duration"), 6)
@@ -203,11 +206,12 @@ class Analyzer:
         cached = self._pairs.get(key)
         if cached is not None:
             return cached
-        sim = cosine(a.wording, b.wording)
         if a.meaning is not None and b.meaning is not None:
-            # intent distributions agree far less often by chance than wording does, so
-            # their cosine is put on the wording scale (sqrt) before taking the larger
-            sim = max(sim, float(np.sqrt(max(float(a.meaning @ b.meaning), 0.0))))
+            # both messages have a likely intent: compare meanings (cosine of the intent
+            # distributions, square-rooted onto the scale of wording similarity)
+            sim = float(np.sqrt(max(float(a.meaning @ b.meaning), 0.0)))
+        else:  # off the known intents: compare wording (content words, character n-grams)
+            sim = cosine(a.wording, b.wording)
         if len(self._pairs) >= _MEMO_LIMIT:
             self._pairs.clear()
         self._pairs[key] = sim

@@ -59,7 +59,10 @@ class Engine:
             Keyword(self.rules.keyword),
             Topics(self.rules.topics),
             Sentiment(self.rules.sentiment),
-            Loop(self.rules.loop),
+            Loop(
+                self.rules.loop,
+                self.models.intents.loop_similarity if self.models.intents else 0.5,
+            ),
             Behavioral(self.rules.behavioral),
             self._business,
         )

@@ -8,7 +8,6 @@ every message never withdraws an escalation.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -175,13 +174,13 @@ class Topics:
 
     def _first(self, ctx: Context, name: str, rule: TopicRule) -> TriggerHit | None:
         trigger = self._trigger_name(rule)
-        largest = max((a for an in ctx.analyses for a in an.amounts), default=0.0)
         for turn, analysis in zip(ctx.turns, ctx.analyses, strict=True):
             for found in analysis.topics:
                 if found.topic != name:
                     continue
                 evidence = found.evidence
                 if rule.min_amount is not None:
+                    largest = max((a for an in ctx.analyses for a in an.amounts), default=0.0)
                     if largest < rule.min_amount:
                         continue
                     evidence = f"{evidence}; amount {largest:,.2f} >= {rule.min_amount:,.2f}"
@@ -210,101 +209,162 @@ class Topics:
         return None
 
 
-class Sentiment:
+_UNKNOWN: Any = object()
+_PREFIX_LIMIT = 100_000
+
+
+class _Scanning:
+    """A sticky trigger that asks, at each customer message, "does it hold here?".
+
+    The answer for a conversation prefix is remembered (keyed by the analyses' serials),
+    so deciding after a new message costs one evaluation at that message, not a rescan.
+    """
+
+    def __init__(self) -> None:
+        self._memo: dict[tuple[Any, ...], TriggerHit | None] = {}
+
+    def _key(self, ctx: Context, size: int) -> tuple[Any, ...]:
+        return tuple(a.serial for a in ctx.analyses[:size])
+
+    def at(self, ctx: Context, end: int) -> TriggerHit | None:
+        raise NotImplementedError
+
+    def evaluate(self, ctx: Context) -> list[TriggerHit]:
+        n = len(ctx.analyses)
+        if n == 0:
+            return []
+        key = self._key(ctx, n)
+        hit = self._memo.get(key, _UNKNOWN)
+        if hit is _UNKNOWN:
+            before = self._memo.get(self._key(ctx, n - 1), _UNKNOWN) if n > 1 else None
+            if before is _UNKNOWN:
+                before = None
+                for end in range(n - 1):
+                    before = self.at(ctx, end)
+                    if before is not None:
+                        break
+            hit = before if before is not None else self.at(ctx, n - 1)
+            if len(self._memo) >= _PREFIX_LIMIT:
+                self._memo.clear()
+            self._memo[key] = hit
+        return [hit] if hit is not None else []
+
+
+class Sentiment(_Scanning):
     """Frustration crosses the floor, or rises over consecutive customer messages."""
 
     name = "sentiment"
 
     def __init__(self, rules: SentimentRules) -> None:
+        super().__init__()
         self._rules = rules
 
     def evaluate(self, ctx: Context) -> list[TriggerHit]:
+        return super().evaluate(ctx) if self._rules.enabled else []
+
+    def at(self, ctx: Context, end: int) -> TriggerHit | None:
         r = self._rules
-        if not r.enabled:
-            return []
-        scores = [a.frustration for a in ctx.analyses]
-        for i, (turn, analysis) in enumerate(zip(ctx.turns, ctx.analyses, strict=True)):
-            if analysis.frustration >= r.floor:
-                return [
-                    TriggerHit(
-                        name=self.name,
-                        message_id=turn.message_id,
-                        evidence=(
-                            f"frustration {analysis.frustration:.2f} at or above floor "
-                            f"{r.floor:.2f} ({analysis.frustration_evidence})"
-                        ),
-                        score=round(analysis.frustration, 3),
-                        threshold=r.floor,
-                    )
-                ]
-            n = r.trajectory_turns
-            if i + 1 >= n:
-                window = scores[i + 1 - n : i + 1]
-                rising = all(b > a for a, b in itertools.pairwise(window))
-                if rising and window[-1] - window[0] >= r.min_rise and window[-1] >= r.min_last:
-                    path = " → ".join(f"{s:.2f}" for s in window)
-                    return [
-                        TriggerHit(
-                            name=self.name,
-                            message_id=turn.message_id,
-                            evidence=f"frustration rising over {n} messages: {path}",
-                            score=round(window[-1] - window[0], 3),
-                            threshold=r.min_rise,
-                        )
-                    ]
-        return []
+        turn, analysis = ctx.turns[end], ctx.analyses[end]
+        if analysis.frustration >= r.floor:
+            return TriggerHit(
+                name=self.name,
+                message_id=turn.message_id,
+                evidence=(
+                    f"frustration {analysis.frustration:.2f} at or above floor "
+                    f"{r.floor:.2f} ({analysis.frustration_evidence})"
+                ),
+                score=round(analysis.frustration, 3),
+                threshold=r.floor,
+            )
+        n = r.trajectory_turns
+        if end + 1 < n:
+            return None
+        window = [a.frustration for a in ctx.analyses[end + 1 - n : end + 1]]
+        rising = all(b > a for a, b in itertools.pairwise(window))
+        if rising and window[-1] - window[0] >= r.min_rise and window[-1] >= r.min_last:
+            path = " → ".join(f"{s:.2f}" for s in window)
+            return TriggerHit(
+                name=self.name,
+                message_id=turn.message_id,
+                evidence=f"frustration rising over {n} messages: {path}",
+                score=round(window[-1] - window[0], 3),
+                threshold=r.min_rise,
+            )
+        return None
 
 
-class Loop:
+class Loop(_Scanning):
     """The customer asks substantially the same thing several times (meaning, not text)."""
 
     name = "loop"
 
-    def __init__(self, rules: LoopRules) -> None:
+    def __init__(self, rules: LoopRules, calibrated: float = 0.5) -> None:
+        super().__init__()
         self._rules = rules
+        self.threshold = rules.similarity if rules.similarity is not None else calibrated
 
     def evaluate(self, ctx: Context) -> list[TriggerHit]:
+        return super().evaluate(ctx) if self._rules.enabled else []
+
+    def at(self, ctx: Context, end: int) -> TriggerHit | None:
         r = self._rules
-        if not r.enabled:
-            return []
-        idx = [i for i, a in enumerate(ctx.analyses) if a.content_tokens >= r.min_tokens]
+        analyses = ctx.analyses
+        if analyses[end].content_tokens < r.min_tokens:
+            return None
+        earlier = [
+            i
+            for i in range(max(0, end + 1 - r.window_turns), end)
+            if analyses[i].content_tokens >= r.min_tokens
+        ]
+        if len(earlier) + 1 < r.repeats:
+            return None
         sim = ctx.analyzer.similarity
-        for pos, end in enumerate(idx):
-            earlier = [i for i in idx[:pos] if end - i < r.window_turns]
-            if len(earlier) + 1 < r.repeats:
-                continue
-            for group in itertools.combinations(earlier, r.repeats - 1):
+        # a repeat resembles the latest message at least half as much as the threshold
+        to_end = {i: sim(analyses[i], analyses[end]) for i in earlier}
+        earlier = [i for i in earlier if to_end[i] >= self.threshold / 2]
+        if len(earlier) + 1 < r.repeats:
+            return None
+        for group in itertools.combinations(earlier, r.repeats - 1):
+            pairs = [to_end[i] for i in group]
+            pairs += [sim(analyses[a], analyses[b]) for a, b in itertools.combinations(group, 2)]
+            mean = sum(pairs) / len(pairs)
+            if mean >= self.threshold:
                 members = (*group, end)
-                pairs = [
-                    sim(ctx.analyses[a], ctx.analyses[b])
-                    for a, b in itertools.combinations(members, 2)
-                ]
-                mean = sum(pairs) / len(pairs)
-                if mean >= r.similarity:
-                    ids = ", ".join(ctx.turns[m].message_id for m in members)
-                    first = _short(ctx.turns[members[0]].text, 60)
-                    return [
-                        TriggerHit(
-                            name=self.name,
-                            message_id=ctx.turns[end].message_id,
-                            evidence=f"{r.repeats} similar requests ({ids}), first: '{first}'",
-                            score=round(mean, 3),
-                            threshold=r.similarity,
-                        )
-                    ]
-        return []
+                ids = ", ".join(ctx.turns[m].message_id for m in members)
+                first = _short(ctx.turns[members[0]].text, 60)
+                return TriggerHit(
+                    name=self.name,
+                    message_id=ctx.turns[end].message_id,
+                    evidence=f"{r.repeats} similar requests ({ids}), first: '{first}'",
+                    score=round(mean, 3),
+                    threshold=self.threshold,
+                )
+        return None
 
 
-class Behavioral:
+class Behavioral(_Scanning):
     """All caps, repeated punctuation, "??", rapid-fire messages: enough of them escalate."""
 
     name = "behavioral"
 
     def __init__(self, rules: BehavioralRules) -> None:
+        super().__init__()
         self._rules = rules
 
-    def _signals(self, turns: Sequence[Turn], analyses: Sequence[TurnAnalysis]) -> list[str]:
+    def evaluate(self, ctx: Context) -> list[TriggerHit]:
+        return super().evaluate(ctx) if self._rules.enabled else []
+
+    def _key(self, ctx: Context, size: int) -> tuple[Any, ...]:
+        # rapid-fire depends on the messages' times, not only on their text
+        return tuple(
+            (a.serial, t.occurred_at)
+            for a, t in zip(ctx.analyses[:size], ctx.turns[:size], strict=True)
+        )
+
+    def at(self, ctx: Context, end: int) -> TriggerHit | None:
         r = self._rules
+        start = max(0, end + 1 - r.window_turns)
+        turns, analyses = ctx.turns[start : end + 1], ctx.analyses[start : end + 1]
         signals: list[str] = []
         for turn, a in zip(turns, analyses, strict=True):
             if a.caps:
@@ -319,33 +379,15 @@ class Behavioral:
             if span <= r.rapid_seconds:
                 signals.append(f"{r.rapid_messages} messages in {span:.0f}s")
                 break
-        return signals
-
-    def evaluate(self, ctx: Context) -> list[TriggerHit]:
-        r = self._rules
-        if not r.enabled:
-            return []
-        for end in range(len(ctx.turns)):
-            start = max(0, end + 1 - r.window_turns)
-            if not (
-                ctx.analyses[end].caps
-                or ctx.analyses[end].punctuation
-                or ctx.analyses[end].double_question
-                or end + 1 >= r.rapid_messages
-            ):
-                continue
-            signals = self._signals(ctx.turns[start : end + 1], ctx.analyses[start : end + 1])
-            if len(signals) >= r.min_signals:
-                return [
-                    TriggerHit(
-                        name=self.name,
-                        message_id=ctx.turns[end].message_id,
-                        evidence="; ".join(signals),
-                        score=float(len(signals)),
-                        threshold=float(r.min_signals),
-                    )
-                ]
-        return []
+        if len(signals) < r.min_signals:
+            return None
+        return TriggerHit(
+            name=self.name,
+            message_id=ctx.turns[end].message_id,
+            evidence="; ".join(signals),
+            score=float(len(signals)),
+            threshold=float(r.min_signals),
+        )
 
 
 def _field(conversation: ConversationSnapshot, path: str) -> Any:

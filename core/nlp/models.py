@@ -10,11 +10,15 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import repeat
 
 import numpy as np
 import numpy.typing as npt
 
+from core.nlp.text import char_grams
+
 FloatArray = npt.NDArray[np.float32]
+_TOKEN_CACHE = 200_000
 
 
 def _sigmoid(z: float) -> float:
@@ -24,7 +28,7 @@ def _sigmoid(z: float) -> float:
     return e / (1.0 + e)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class LinearScorer:
     """Logistic regression over the two feature blocks of :func:`core.nlp.text.text_features`.
 
@@ -37,13 +41,38 @@ class LinearScorer:
     bias: float
     threshold: float
 
+    _token_sums: dict[str, float] = field(default_factory=dict, compare=False, repr=False)
+
     def score(self, words: Sequence[str], chars: Sequence[str]) -> float:
+        """Probability from word features and the character n-grams of the message."""
         get = self.weights.get
         z = self.bias
         if words:
-            z += sum(get(f, 0.0) for f in words) / math.sqrt(len(words))
+            z += sum(map(get, words, repeat(0.0, len(words)))) / math.sqrt(len(words))
         if chars:
-            z += sum(get(f, 0.0) for f in chars) / math.sqrt(len(chars))
+            z += sum(map(get, chars, repeat(0.0, len(chars)))) / math.sqrt(len(chars))
+        return _sigmoid(z)
+
+    def score_tokens(self, words: Sequence[str], tokens: Sequence[str]) -> float:
+        """Same as :meth:`score` with the character block summed token by token (cached)."""
+        get = self.weights.get
+        z = self.bias
+        if words:
+            z += sum(map(get, words, repeat(0.0, len(words)))) / math.sqrt(len(words))
+        total, count = 0.0, 0
+        sums = self._token_sums
+        for tok in tokens:
+            grams = char_grams(tok)
+            part = sums.get(tok)
+            if part is None:
+                part = sum(map(get, grams, repeat(0.0, len(grams))))
+                if len(sums) > _TOKEN_CACHE:
+                    sums.clear()
+                sums[tok] = part
+            total += part
+            count += len(grams)
+        if count:
+            z += total / math.sqrt(count)
         return _sigmoid(z)
 
     def strongest(self, words: Sequence[str], k: int = 3) -> tuple[str, ...]:
@@ -55,7 +84,7 @@ class LinearScorer:
         return tuple(f for w, f in scored[:k] if w > 0)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class IntentSpace:
     """A softmax over known customer-service intents: what a message *means*.
 
@@ -69,14 +98,48 @@ class IntentSpace:
     bias: FloatArray  # (intents,)
     labels: tuple[str, ...]
     gate: float = 0.3
+    #: whether the character block is part of the model (else words only)
+    chars: bool = True
+    #: the loop similarity threshold calibrated with this model at training time
+    loop_similarity: float = 0.5
+    _token_sums: dict[str, tuple[FloatArray | None, int]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
-    def meaning(self, words: Sequence[str], chars: Sequence[str]) -> FloatArray | None:
-        """Unit vector of intent probabilities, or None when no intent is likely enough."""
+    def _rows(self, features: Sequence[str]) -> FloatArray | None:
+        get = self.vocab.get
+        rows = [i for i in map(get, features) if i is not None]
+        if not rows:
+            return None
+        out: FloatArray = self.matrix[rows].sum(axis=0)
+        return out
+
+    def meaning(self, words: Sequence[str], tokens: Sequence[str]) -> FloatArray | None:
+        """Unit vector of intent probabilities, or None when no intent is likely enough.
+
+        ``tokens`` give the character block (token by token, cached), as in training.
+        """
         z = self.bias.copy()
-        for block in (words, chars):
-            rows = [self.vocab[f] for f in block if f in self.vocab]
-            if rows:
-                z += self.matrix[rows].sum(axis=0) / math.sqrt(len(block))
+        if words:
+            part = self._rows(words)
+            if part is not None:
+                z += part / math.sqrt(len(words))
+        sums = self._token_sums
+        vectors: list[FloatArray] = []
+        count = 0
+        for tok in tokens if self.chars else ():
+            cached = sums.get(tok)
+            if cached is None:
+                grams = char_grams(tok)
+                cached = (self._rows(grams), len(grams))
+                if len(sums) > _TOKEN_CACHE:
+                    sums.clear()
+                sums[tok] = cached
+            if cached[0] is not None:
+                vectors.append(cached[0])
+            count += cached[1]
+        if vectors:
+            z += np.sum(vectors, axis=0) / math.sqrt(count)
         z = np.exp(z - z.max())
         p = z / z.sum()
         if float(p.max()) < self.gate:

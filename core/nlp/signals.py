@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Mapping, Sequence
@@ -50,13 +51,10 @@ def amounts(text: str) -> tuple[float, ...]:
 
 def caps_shouting(text: str, min_letters: int, ratio: float) -> bool:
     """Mostly upper-case letters (only cased scripts count: Chinese cannot shout in caps)."""
-    upper = lower = 0
-    for ch in text:
-        if ch.isupper():
-            upper += 1
-        elif ch.islower():
-            lower += 1
-    letters = upper + lower
+    upper = sum(map(str.isupper, text))
+    if upper < min_letters * ratio:
+        return False
+    letters = upper + sum(map(str.islower, text))
     return letters >= min_letters and upper / letters >= ratio
 
 
@@ -96,23 +94,27 @@ def content_words(tokens: Sequence[str]) -> list[str]:
     return [_stem(t) for t in tokens if t not in STOPWORDS and t not in ("!", "?")]
 
 
+@functools.lru_cache(maxsize=100_000)
+def _word_grams(word: str) -> tuple[tuple[str, ...], float]:
+    padded = f" {word} "
+    grams = tuple("c" + padded[i : i + n] for n in (3, 4) for i in range(len(padded) - n + 1))
+    return grams, (0.5 / math.sqrt(len(grams)) if grams else 0.0)
+
+
 def wording_vector(words: Sequence[str]) -> dict[str, float]:
     """Unit vector over content words and their character 3/4-grams (typo tolerant)."""
     vec: dict[str, float] = {}
+    get = vec.get
     for w in words:
-        vec["w" + w] = vec.get("w" + w, 0.0) + 1.0
-        padded = f" {w} "
-        grams = [padded[i : i + n] for n in (3, 4) for i in range(len(padded) - n + 1)]
-        if grams:
-            weight = 0.5 / math.sqrt(len(grams))
-            for g in grams:
-                vec["c" + g] = vec.get("c" + g, 0.0) + weight
+        key = "w" + w
+        vec[key] = get(key, 0.0) + 1.0
+        grams, weight = _word_grams(w)
+        for g in grams:
+            vec[g] = get(g, 0.0) + weight
     norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
     return {k: v / norm for k, v in vec.items()}
 
 
 def cosine(a: Mapping[str, float], b: Mapping[str, float]) -> float:
-    if len(a) > len(b):
-        a, b = b, a
-    get = b.get
-    return sum(v * get(k, 0.0) for k, v in a.items())
+    """Dot product of two unit vectors stored as dicts."""
+    return sum(a[k] * b[k] for k in a.keys() & b.keys())

@@ -8,6 +8,7 @@ for the learned scorers; lexicon matching ignores them.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 import unicodedata
@@ -44,13 +45,8 @@ def _negator(token: str) -> bool:
     return bare in NEGATORS or token.endswith("n't")
 
 
-def text_features(tokens: list[str]) -> tuple[list[str], list[str]]:
-    """The two feature blocks every learned scorer reads: words and character n-grams.
-
-    Words: unigrams (marked ``~w`` within three tokens after a negator), and bigrams
-    ``"a b"``. Characters: ``#`` + 3- to 5-grams of each word padded with spaces.
-    Each block is used as a set, scaled by 1/sqrt(size) (see :func:`block_scales`).
-    """
+def word_features(tokens: list[str]) -> list[str]:
+    """Unigrams (``~w`` within three tokens after a negator) and bigrams ``"a b"``, once each."""
     words: list[str] = []
     negated = 0
     for tok in tokens:
@@ -60,13 +56,28 @@ def text_features(tokens: list[str]) -> tuple[list[str], list[str]]:
             continue
         words.append("~" + tok if negated else tok)
         negated = _NEGATION_SPAN if _negator(tok) else max(negated - 1, 0)
-    bigrams = [f"{a} {b}" for a, b in itertools.pairwise(tokens)]
+    words.extend(f"{a} {b}" for a, b in itertools.pairwise(tokens))
+    return list(dict.fromkeys(words))
+
+
+@functools.lru_cache(maxsize=200_000)
+def char_grams(token: str) -> tuple[str, ...]:
+    """``#`` + the 3- to 5-character n-grams of one token padded with spaces (memoised)."""
+    if token in ("!", "?"):
+        return ()
+    padded = f" {token} "
+    size = len(padded)
+    return tuple("#" + padded[i : i + n] for n in (3, 4, 5) for i in range(size - n + 1))
+
+
+def text_features(tokens: list[str]) -> tuple[list[str], list[str]]:
+    """The two feature blocks every learned scorer reads: words and character n-grams.
+
+    Words are a set (:func:`word_features`); characters are every token's n-grams, with
+    repeats (:func:`char_grams`), so a scorer can sum them token by token from a cache.
+    Each block is scaled by 1/sqrt(its size).
+    """
     chars: list[str] = []
     for tok in tokens:
-        if tok in ("!", "?"):
-            continue
-        padded = f" {tok} "
-        size = len(padded)
-        for n in (3, 4, 5):
-            chars.extend("#" + padded[i : i + n] for i in range(size - n + 1))
-    return list(dict.fromkeys(words + bigrams)), list(dict.fromkeys(chars))
+        chars.extend(char_grams(tok))
+    return word_features(tokens), chars

@@ -1,13 +1,12 @@
 """A Baton ticket read back from the sandbox with zenpy: each part of the note, the custom
 fields (ids resolved by title), the group (by name), the tags and the chart attachment.
 
-The draft goes through the real Zendesk connector; the chart is uploaded first
-(``POST /api/v2/uploads.json``) and its token attached to the note.
+The draft goes through the real Zendesk connector, which uploads the chart first
+(``POST /api/v2/uploads.json``) and attaches its token to the note.
 """
 
 from __future__ import annotations
 
-import io
 from dataclasses import replace
 from typing import Any
 
@@ -34,16 +33,8 @@ def test_the_ticket_carries_note_fields_tags_group_and_chart(
     context = replace(example_context(), directory=directory, routing=ROUTING)
     draft = build_handoff_draft(context, chart=trajectory_png)
     assert draft.warnings == ()
-    tokens = []
-    for attachment in draft.attachments:
-        upload = zendesk.attachments.upload(
-            io.BytesIO(attachment.data),
-            target_name=attachment.filename,
-            content_type=attachment.content_type,
-        )
-        tokens.append(upload.token)
     tickets = ZendeskTickets(zendesk_settings(sandbox))
-    ref = tickets.create_ticket(replace(draft, upload_tokens=tuple(tokens)), "ctx-test-key-1")
+    ref = tickets.create_ticket(draft, "ctx-test-key-1")  # uploads the chart first
 
     ticket = zendesk.tickets(id=ref.ticket_id)
     assert ticket.priority == "high"
