@@ -260,6 +260,19 @@ class Evaluation:
         self.add("  loop recall", r)
         wording = Engine(self.engine.rules, TextModels(frustration=self.engine.models.frustration))
         self.add("  loop F1 by wording alone (no intent model)", loop_f1(wording)[2])
+        # unrelated messages must not look like a loop: triples of random Reddit comments
+        with (self.data / "goemotions" / "dev.tsv").open(encoding="utf-8") as fh:
+            comments = [line.split("\t")[0] for line in fh]
+        unrelated = [rng.sample(comments, 3) for _ in range(triples)]
+        false_loops = rate(
+            [
+                "loop" in _names(self.engine.decide(conversation(t, f"u{i}"), "e"))
+                for i, t in enumerate(unrelated)
+            ]
+        )
+        self.add(
+            f"  false loops on unrelated messages (GoEmotions dev, {triples} triples)", false_loops
+        )
 
     def print(self) -> None:
         width = max(len(r[0]) for r in self.rows)

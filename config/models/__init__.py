@@ -53,6 +53,8 @@ def read_models(data: bytes) -> TextModels:
                 bias=arrays["intents_bias"].astype(np.float32),
                 labels=tuple(space_meta["labels"]),
                 gate=float(space_meta["gate"]),
+                chars=bool(space_meta.get("chars", True)),
+                loop_similarity=float(space_meta.get("loop_similarity", 0.5)),
             )
             return TextModels(
                 frustration=_linear("frustration", arrays, meta["frustration"]),

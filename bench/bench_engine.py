@@ -1,0 +1,160 @@
+"""Decision-engine throughput and per-message latency, on one core, all triggers on.
+
+    .venv/bin/python bench/bench_engine.py [--conversations 400] [--turns 10]
+
+Builds synthetic conversations (our own sentences in the five built-in languages, bot
+replies with NLU confidence, customers who repeat themselves, get angry, type in caps),
+then replays them as the daemon does: after every customer message the whole
+conversation so far is re-evaluated with ``Engine.decide``. One engine is kept for the
+run, as the daemon keeps one, so each message is analysed once (when it arrives) and
+earlier turns come from the engine's memo. A second, cold figure re-creates the engine's
+memo for every call (every turn analysed on every decision): the worst case.
+
+Throughput = customer messages decided per second. Latency = one ``decide`` call.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from config.rules import load_engine  # noqa: E402
+from core.conversation import ConversationSnapshot, CustomerInfo, Turn  # noqa: E402
+from core.engine import Engine  # noqa: E402
+from core.events import Role  # noqa: E402
+
+CUSTOMER = [
+    "where is my order, it was supposed to arrive yesterday",
+    "I still have not received my parcel",
+    "can I change the delivery address for order 5521?",
+    "how do I reset my password",
+    "the app keeps crashing when I try to pay",
+    "why was I charged twice for the same purchase",
+    "I've been waiting for two hours, this is ridiculous",
+    "WHY IS NOBODY ANSWERING MY QUESTION",
+    "hello?? anyone there??",
+    "ok thanks",
+    "can you check my refund status please",
+    "saya nak tukar alamat penghantaran",
+    "pesanan saya belum sampai lagi",
+    "kenapa lambat sangat ni",
+    "bisa bantu cek status pengembalian dana saya?",
+    "paket saya belum datang dari minggu lalu",
+    "paano ko babaguhin ang address ko?",
+    "hindi pa rin dumadating yung order ko",
+    "我的订单到哪里了",
+    "为什么还没有退款",
+    "my card is not working at the shop",
+    "I want to cancel my subscription",
+    "this is the third time I'm asking about my refund",
+    "is there a discount for annual plans?",
+]
+BOT = [
+    "I can help with that. Could you share your order number?",
+    "Let me check that for you.",
+    "Sorry, I did not understand. Could you rephrase?",
+    "Your order is on its way.",
+]
+T0 = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
+
+
+def conversations(n: int, turns: int, seed: int = 5) -> list[list[Turn]]:
+    rng = random.Random(seed)
+    out = []
+    for c in range(n):
+        at = T0 + timedelta(minutes=c)
+        seq: list[Turn] = []
+        for i in range(turns):
+            text = rng.choice(CUSTOMER)
+            if rng.random() < 0.3:
+                text = f"{text} (order {rng.randint(1000, 9999)})"
+            at += timedelta(seconds=rng.randint(3, 90))
+            seq.append(Turn(f"c{c}m{i}", Role.CUSTOMER, text, at, f"c{c}e{i}"))
+            at += timedelta(seconds=2)
+            seq.append(
+                Turn(
+                    f"c{c}b{i}",
+                    Role.BOT,
+                    rng.choice(BOT),
+                    at,
+                    f"c{c}f{i}",
+                    intent=rng.choice(["order_status", "refund", "fallback"]),
+                    confidence=round(rng.uniform(0.3, 0.99), 2),
+                )
+            )
+        out.append(seq)
+    return out
+
+
+def snapshots(convs: list[list[Turn]]) -> list[tuple[ConversationSnapshot, str]]:
+    """One snapshot per customer message: the conversation up to and including it."""
+    out = []
+    for c, seq in enumerate(convs):
+        for i, turn in enumerate(seq):
+            if turn.role is Role.CUSTOMER:
+                snap = ConversationSnapshot(
+                    f"conv{c}",
+                    "web_chat",
+                    CustomerInfo(id=f"cust{c}"),
+                    tuple(seq[: i + 1]),
+                    started_at=T0,
+                )
+                out.append((snap, turn.event_id))
+    return out
+
+
+def run(engine: Engine, work: list[tuple[ConversationSnapshot, str]], cold: bool) -> list[float]:
+    latencies = []
+    clock = time.perf_counter_ns
+    for snap, event_id in work:
+        if cold:
+            engine._analyzer._memo.clear()  # noqa: SLF001 - the benchmark's worst case
+            engine._analyzer._pairs.clear()  # noqa: SLF001
+        start = clock()
+        engine.decide(snap, event_id)
+        latencies.append((clock() - start) / 1e3)
+    return latencies
+
+
+def report(label: str, latencies: list[float]) -> float:
+    total = sum(latencies) / 1e6
+    ordered = sorted(latencies)
+    p50 = statistics.median(ordered)
+    p99 = ordered[int(len(ordered) * 0.99) - 1]
+    rate = len(latencies) / total
+    print(f"{label:<44} {rate:>9,.0f} msg/s   p50 {p50:>7.0f} µs   p99 {p99:>7.0f} µs")
+    return rate
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--conversations", type=int, default=400)
+    ap.add_argument("--turns", type=int, default=10, help="customer messages per conversation")
+    ap.add_argument("--config", default=None, help="rules preset or YAML (default preset)")
+    args = ap.parse_args()
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})  # one core
+    engine = load_engine(args.config)
+    work = snapshots(conversations(args.conversations, args.turns))
+    run(load_engine(args.config), work[:200], cold=False)  # warm up imports and caches
+    print(
+        f"{len(work)} customer messages in {args.conversations} conversations of "
+        f"{args.turns} customer + {args.turns} bot turns; one core; all triggers on"
+    )
+    rate = report("warm (one engine, as the daemon keeps it)", run(engine, work, cold=False))
+    report("cold (every turn re-analysed on every call)", run(engine, work, cold=True))
+    print(f"target >= 5,000 msg/s (warm): {'PASS' if rate >= 5000 else 'FAIL'}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
