@@ -56,8 +56,11 @@ class TurnAnalysis:
     punctuation: str | None
     double_question: bool
     content_tokens: int
-    wording: Mapping[str, float]
-    meaning: FloatArray | None
+    #: inputs of the meaning and wording vectors, computed lazily by :class:`Analyzer`
+    #: (only messages that a loop check compares need them)
+    words: tuple[str, ...]
+    tokens: tuple[str, ...]
+    content: tuple[str, ...]
 
 
 def _span(tokens: list[str], matches: tuple[Match, ...]) -> str:
@@ -79,6 +82,8 @@ class Analyzer:
         self._topics = [(name, t) for name, t in rules.topics.items() if t.enabled]
         self._memo: dict[tuple[str, str], TurnAnalysis] = {}
         self._pairs: dict[tuple[int, int], float] = {}
+        self._meanings: dict[int, FloatArray | None] = {}
+        self._wordings: dict[int, Mapping[str, float]] = {}
         self._serial = itertools.count(1)
 
     # -- one message ------------------------------------------------------------------
@@ -92,6 +97,8 @@ class Analyzer:
                 for old in list(itertools.islice(self._memo, _MEMO_LIMIT // 10)):
                     self._memo.pop(old, None)
                 self._pairs.clear()
+                self._meanings.clear()
+                self._wordings.clear()
             self._memo[key] = found
         return found
 
@@ -101,7 +108,7 @@ class Analyzer:
         words_only = [t for t in tokens if t not in ("!", "?")]
         hits = self._lexicon.find(words_only)
         words = word_features(tokens)
-        norm = normalize(text)
+        norm = normalize(text) if self._request_phrases or self._keywords else ""
 
         request = self._request(words_only, hits, norm)
         keyword = None
@@ -127,9 +134,6 @@ class Analyzer:
 
         frustration, why = self._frustration(words, tokens, words_only, hits)
         content = content_words(words_only)
-        meaning = None
-        if self.models.intents is not None and content:
-            meaning = self.models.intents.meaning(words, tokens)
         b = rules.behavioral
         return TurnAnalysis(
             serial=next(self._serial),
@@ -143,8 +147,9 @@ class Analyzer:
             punctuation=punctuation_run(text, b.punctuation_run),
             double_question=double_question(text),
             content_tokens=len(content),
-            wording=wording_vector(content),
-            meaning=meaning,
+            words=tuple(words),
+            tokens=tuple(tokens),
+            content=tuple(content),
         )
 
     def _first_pattern(
@@ -200,18 +205,41 @@ class Analyzer:
 
     # -- pairs of messages ------------------------------------------------------------
 
+    def meaning(self, a: TurnAnalysis) -> FloatArray | None:
+        """The message's intent distribution (unit vector), or None off the known intents."""
+        if a.serial in self._meanings:
+            return self._meanings[a.serial]
+        space = self.models.intents
+        found = space.meaning(a.words, a.tokens) if space is not None and a.content else None
+        self._meanings[a.serial] = found
+        return found
+
+    def wording(self, a: TurnAnalysis) -> Mapping[str, float]:
+        found = self._wordings.get(a.serial)
+        if found is None:
+            found = self._wordings[a.serial] = wording_vector(a.content)
+        return found
+
+    def forget(self) -> None:
+        """Drop every remembered analysis (tests and the cold benchmark use this)."""
+        self._memo.clear()
+        self._pairs.clear()
+        self._meanings.clear()
+        self._wordings.clear()
+
     def similarity(self, a: TurnAnalysis, b: TurnAnalysis) -> float:
         """How alike two messages are in meaning (learned intents) or wording, 0..1."""
         key = (a.serial, b.serial) if a.serial < b.serial else (b.serial, a.serial)
         cached = self._pairs.get(key)
         if cached is not None:
             return cached
-        if a.meaning is not None and b.meaning is not None:
+        ma, mb = self.meaning(a), self.meaning(b)
+        if ma is not None and mb is not None:
             # both messages have a likely intent: compare meanings (cosine of the intent
             # distributions, square-rooted onto the scale of wording similarity)
-            sim = float(np.sqrt(max(float(a.meaning @ b.meaning), 0.0)))
+            sim = float(np.sqrt(max(float(ma @ mb), 0.0)))
         else:  # off the known intents: compare wording (content words, character n-grams)
-            sim = cosine(a.wording, b.wording)
+            sim = cosine(self.wording(a), self.wording(b))
         if len(self._pairs) >= _MEMO_LIMIT:
             self._pairs.clear()
         self._pairs[key] = sim

@@ -73,6 +73,10 @@ class Engine:
         """The per-message analysis (memoised): what the triggers read from one message."""
         return self._analyzer.analyze(turn)
 
+    def forget(self) -> None:
+        """Drop every remembered per-message analysis (results never depend on it)."""
+        self._analyzer.forget()
+
     def sentiment(self, conversation: ConversationSnapshot) -> tuple[SentimentPoint, ...]:
         """The customer's frustration, message by message: the trajectory agents see."""
         return tuple(
@@ -94,7 +98,8 @@ class Engine:
                 hits.extend(trigger.evaluate(ctx))
             hits = self._within_hours(conversation, hits)
         category, priority = self._grade(conversation, hits, analyses)
-        return Decision(
+        # every field is built here from validated parts: skip re-validation (hot path)
+        return Decision.model_construct(
             conversation_id=conversation.conversation_id,
             escalate=bool(hits),
             category=category,

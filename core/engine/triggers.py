@@ -154,27 +154,65 @@ class Keyword:
 
 
 class Topics:
-    """Always-human (A) and preferred-human (B) topics, each reported with its ``topic``."""
+    """Always-human (A) and preferred-human (B) topics, each reported with its ``topic``.
+
+    Sticky like the others: the topics found in a conversation prefix are remembered, so a
+    new message is only checked for the topics not found yet.
+    """
+
+    name = "topics"
 
     def __init__(self, topics: dict[str, TopicRule]) -> None:
         self._topics = {name: t for name, t in topics.items() if t.enabled}
-        self.name = "topics"
+        self._memo: dict[tuple[Any, ...], tuple[TriggerHit, ...]] = {}
 
     @staticmethod
     def _trigger_name(rule: TopicRule) -> str:
         return "always_human_topic" if rule.kind == "always_human" else "preferred_human_topic"
 
+    @staticmethod
+    def _key(ctx: Context, size: int) -> tuple[Any, ...]:
+        # the distinct-intents rule reads the bot's intents, not only the texts
+        return tuple(
+            (a.serial, t.intent) for a, t in zip(ctx.analyses[:size], ctx.turns[:size], strict=True)
+        )
+
     def evaluate(self, ctx: Context) -> list[TriggerHit]:
-        hits: list[TriggerHit] = []
+        n = len(ctx.analyses)
+        if n == 0:
+            return []
+        key = self._key(ctx, n)
+        found = self._memo.get(key)
+        if found is None:
+            before = self._memo.get(self._key(ctx, n - 1)) if n > 1 else ()
+            if before is None:
+                found = tuple(self._scan(ctx, n, {}, incremental=False))
+            else:
+                found = tuple(self._scan(ctx, n, {h.topic: h for h in before}, incremental=True))
+            if len(self._memo) >= _PREFIX_LIMIT:
+                self._memo.clear()
+            self._memo[key] = found
+        return list(found)
+
+    def _scan(
+        self, ctx: Context, n: int, have: dict[str | None, TriggerHit], incremental: bool
+    ) -> list[TriggerHit]:
+        """Hits for the prefix of ``n`` messages; ``incremental``: ``have`` holds the hits of
+        the prefix of ``n - 1``, so only the newest message needs looking at."""
+        hits = []
         for name, rule in self._topics.items():
-            hit = self._first(ctx, name, rule)
+            hit = have.get(name)
+            if hit is None:
+                hit = self._first(ctx, name, rule, start=n - 1 if incremental else 0)
+                if hit is None and incremental and rule.min_amount is not None:
+                    hit = self._first(ctx, name, rule, start=0)  # an amount named later
             if hit is not None:
                 hits.append(hit)
         return hits
 
-    def _first(self, ctx: Context, name: str, rule: TopicRule) -> TriggerHit | None:
+    def _first(self, ctx: Context, name: str, rule: TopicRule, start: int) -> TriggerHit | None:
         trigger = self._trigger_name(rule)
-        for turn, analysis in zip(ctx.turns, ctx.analyses, strict=True):
+        for turn, analysis in zip(ctx.turns[start:], ctx.analyses[start:], strict=True):
             for found in analysis.topics:
                 if found.topic != name:
                     continue

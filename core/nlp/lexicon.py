@@ -103,6 +103,7 @@ class Lexicon:
                 for variant in {word} | _deletions(word):
                     self._deleted.setdefault(variant, set()).add(word)
         self._fuzzy_memo: dict[str, tuple[str, ...]] = {}
+        self._starts: dict[str, tuple[_Term, ...]] = {}
         self.concepts = frozenset(concepts)
 
     def _fuzzy(self, token: str) -> tuple[str, ...]:
@@ -127,20 +128,31 @@ class Lexicon:
             return token.startswith(pattern)
         return pattern == token or pattern in self._fuzzy(token)
 
+    def _starting(self, tok: str) -> tuple[_Term, ...]:
+        """Terms whose first token matches ``tok`` (exactly, by prefix or with a typo)."""
+        cached = self._starts.get(tok)
+        if cached is not None:
+            return cached
+        candidates: list[_Term] = list(self._index.get(tok, ()))
+        if tok not in self._index:
+            for alt in self._fuzzy(tok):
+                candidates.extend(self._index.get(alt, ()))
+        for length in self._prefix_lengths:
+            if len(tok) < length:
+                break
+            candidates.extend(self._prefix.get(tok[:length], ()))
+        out = tuple(candidates)
+        if len(self._starts) > 100_000:
+            self._starts.clear()
+        self._starts[tok] = out
+        return out
+
     def find(self, tokens: Sequence[str]) -> dict[str, list[Match]]:
         """Every concept's matches in the message, in token order."""
         found: dict[str, list[Match]] = {}
         n = len(tokens)
         for i, tok in enumerate(tokens):
-            candidates: list[_Term] = list(self._index.get(tok, ()))
-            if tok not in self._index:
-                for alt in self._fuzzy(tok):
-                    candidates.extend(self._index.get(alt, ()))
-            for length in self._prefix_lengths:
-                if len(tok) < length:
-                    break
-                candidates.extend(self._prefix.get(tok[:length], ()))
-            for term in candidates:
+            for term in self._starting(tok):
                 size = len(term.tokens)
                 if i + size > n:
                     continue

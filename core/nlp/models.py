@@ -140,11 +140,13 @@ class IntentSpace:
             count += cached[1]
         if vectors:
             z += np.sum(vectors, axis=0) / math.sqrt(count)
-        z = np.exp(z - z.max())
-        p = z / z.sum()
-        if float(p.max()) < self.gate:
+        z -= z.max()
+        np.exp(z, out=z)
+        total = float(z.sum())
+        # the most likely intent has probability 1/total (its exp is 1 after the shift)
+        if 1.0 / total < self.gate:
             return None
-        out: FloatArray = (p / np.linalg.norm(p)).astype(np.float32)
+        out: FloatArray = z / math.sqrt(float(z @ z))
         return out
 
 
