@@ -75,7 +75,7 @@ def _read(path: Path, marks: Marks, seen: tuple[Path, ...] = ()) -> dict[str, An
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as err:
-        raise RulesError([f"{name}:0: (file): cannot read: {err.strerror or err}"]) from err
+        raise RulesError([f"{name}: cannot read: {err.strerror or err}"]) from err
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as err:
@@ -120,13 +120,17 @@ _DOTTED = re.compile(r"^([A-Za-z_][\w.-]*): (.*)$", re.DOTALL)
 
 def _problems(err: ValidationError, marks: Marks, fallback: str) -> list[str]:
     out = []
-    for e in err.errors(include_url=False):
+    errors = err.errors(include_url=False)
+    locs = [tuple(e["loc"]) for e in errors]
+    for e in errors:
         loc = tuple(e["loc"])
+        if any(other != loc and other[: len(loc)] == loc for other in locs):
+            continue  # a container failing because one of its items failed: say it once
         message = e["msg"].removeprefix("Value error, ")
         dotted = _DOTTED.match(message)
         # a whole-file check (unknown concept, language...) names its field in the message
         if dotted and (not loc or len(loc) == 1):
-            loc = tuple(dotted.group(1).split("."))
+            loc = tuple(int(p) if p.isdigit() else p for p in dotted.group(1).split("."))
             message = dotted.group(2)
         name, line = _where(loc, marks, fallback)
         field = ".".join(str(p) for p in loc) or "(file)"

@@ -312,8 +312,15 @@ class Rules(_Frozen):
                     f"languages: {lang!r} has no lexicon; add its terms under 'lexicon:'"
                 )
         concepts = set(DEFAULT_CONCEPTS) | set(self.lexicon)
-        patterns = [("customer_request", p) for p in self.customer_request.patterns]
-        patterns += [(f"topics.{name}", p) for name, t in self.topics.items() for p in t.patterns]
+        patterns = [
+            (f"customer_request.patterns.{i}", p)
+            for i, p in enumerate(self.customer_request.patterns)
+        ]
+        patterns += [
+            (f"topics.{name}.patterns.{i}", p)
+            for name, t in self.topics.items()
+            for i, p in enumerate(t.patterns)
+        ]
         for where, pattern in patterns:
             for concept in (*pattern.all, *pattern.unless):
                 if concept not in concepts:
