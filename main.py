@@ -6,6 +6,7 @@ import typer
 
 from commands.demo import demo
 from commands.mappings import app as mappings_app
+from commands.replay import evaluate, replay
 from commands.run import run
 from commands.sandbox import sandbox_command
 
@@ -18,6 +19,8 @@ app = typer.Typer(
 )
 app.command("demo")(demo)
 app.command("run")(run)
+app.command("replay")(replay)
+app.command("evaluate")(evaluate)
 app.command("sandbox")(sandbox_command)
 app.add_typer(mappings_app, name="mappings")
 
