@@ -37,10 +37,14 @@ class Pattern(_Frozen):
     all: tuple[str, ...] = Field(min_length=1)
     window: int = Field(default=6, ge=1, le=50)
     unless: tuple[str, ...] = ()
+    #: the concepts must appear in the order of ``all``
+    ordered: bool = False
 
 
-def _p(*concepts: str, window: int = 6, unless: tuple[str, ...] = ()) -> Pattern:
-    return Pattern(all=concepts, window=window, unless=unless)
+def _p(
+    *concepts: str, window: int = 6, unless: tuple[str, ...] = (), ordered: bool = False
+) -> Pattern:
+    return Pattern(all=concepts, window=window, unless=unless, ordered=ordered)
 
 
 class CustomerRequestRules(_Frozen):
@@ -49,10 +53,10 @@ class CustomerRequestRules(_Frozen):
     phrases: tuple[str, ...] = ()
     patterns: tuple[Pattern, ...] = (
         _p("human_request_phrase", unless=("decline",)),
-        _p("contact_verb", "human_agent", window=5, unless=("decline",)),
-        _p("contact_verb", "someone", window=4, unless=("decline",)),
-        _p("to_with", "human_agent", window=2, unless=("decline",)),
-        _p("want_verb", "human_agent", window=3, unless=("decline",)),
+        _p("contact_verb", "human_agent", window=5, unless=("decline",), ordered=True),
+        _p("contact_verb", "someone", window=4, unless=("decline",), ordered=True),
+        _p("to_with", "human_agent", window=2, unless=("decline",), ordered=True),
+        _p("want_verb", "human_agent", window=3, unless=("decline",), ordered=True),
     )
     #: a message this short that names a human ("agent!", "人工", "human pls") is a request
     short_message_tokens: int = Field(default=3, ge=0, le=10)

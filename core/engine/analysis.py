@@ -158,7 +158,9 @@ class Analyzer:
         for pattern in patterns:
             if pattern.all[0] not in hits:
                 continue
-            combo = match_all(hits, pattern.all, pattern.window, pattern.unless)
+            combo = match_all(
+                hits, pattern.all, pattern.window, pattern.unless, ordered=pattern.ordered
+            )
             if combo is not None:
                 return _span(tokens, combo)
         return None

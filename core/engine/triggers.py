@@ -500,7 +500,7 @@ def check(condition: Condition, conversation: ConversationSnapshot) -> str | Non
         ("<=", condition.lte),
     ):
         if bound is not None:
-            return f"{f} = {value:g} {op} {bound:g}" if _compare(op, number, bound) else None
+            return f"{f} = {number:g} {op} {bound:g}" if _compare(op, number, bound) else None
     return None
 
 

@@ -175,11 +175,13 @@ def match_all(
     window: int,
     unless: Sequence[str] = (),
     unless_before: int = 3,
+    ordered: bool = False,
 ) -> tuple[Match, ...] | None:
     """One match of every concept, starts within ``window`` tokens, not preceded by ``unless``.
 
     ``unless`` concepts (negations such as "don't need") cancel a combination when one of
-    them ends at most ``unless_before`` tokens before it starts.
+    them ends at most ``unless_before`` tokens before it starts. ``ordered``: the concepts
+    appear in the order given ("talk ... agent", not "someone ... transferred").
     """
     if not concepts or any(c not in found for c in concepts):
         return None
@@ -188,8 +190,15 @@ def match_all(
     for anchor in found[first]:
         combo = [anchor]
         for concept in rest:
-            best = min(found[concept], key=lambda m: abs(m.start - anchor.start))
+            options = found[concept]
+            if ordered:
+                options = [m for m in options if m.start >= combo[-1].end]
+                if not options:
+                    break
+            best = min(options, key=lambda m: abs(m.start - anchor.start))
             combo.append(best)
+        if len(combo) < len(concepts):
+            continue
         start = min(m.start for m in combo)
         if max(m.start for m in combo) - start > window:
             continue

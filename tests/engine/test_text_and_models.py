@@ -1,0 +1,93 @@
+"""Building blocks: tokens, lexicon matching, amounts, the shipped models, determinism."""
+
+from __future__ import annotations
+
+from importlib import resources
+
+import pytest
+
+from config.models import BUNDLED, load_models
+from core.engine import Engine
+from core.nlp.lexicon import Lexicon, match_all
+from core.nlp.signals import amounts
+from core.nlp.text import tokenize
+
+from .helpers import conversation
+
+
+class TestTokens:
+    def test_chinese_characters_are_tokens(self) -> None:
+        assert tokenize("我要转人工!") == ["我", "要", "转", "人", "工", "!"]
+
+    def test_apostrophes_and_case(self) -> None:
+        assert tokenize("I’VE been WAITING") == ["i've", "been", "waiting"]
+
+
+class TestLexicon:
+    lexicon = Lexicon(
+        {"verb": ["talk*", "speak"], "who": ["agent", "real person", "assistant", "人工"]},
+        known_words=frozenset({"assistance"}),
+    )
+
+    def test_prefix_phrase_and_typo(self) -> None:
+        found = self.lexicon.find(tokenize("talking to a reel person or an asisstant"))
+        assert [m.term for m in found["verb"]] == ["talk*"]
+        assert {m.term for m in found["who"]} == {"assistant"}  # "reel person" is 2 edits off
+
+    def test_a_known_word_is_not_a_typo(self) -> None:
+        assert "who" not in self.lexicon.find(tokenize("I need assistance"))
+
+    def test_window_order_and_negation(self) -> None:
+        found = self.lexicon.find(tokenize("speak to an agent"))
+        assert match_all(found, ("verb", "who"), window=3, ordered=True) is not None
+        assert match_all(found, ("who", "verb"), window=3, ordered=True) is None
+        assert match_all(found, ("verb", "who"), window=1) is None
+
+    def test_cjk_terms_match_as_sequences(self) -> None:
+        assert "who" in self.lexicon.find(tokenize("请帮我转人工"))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("I dispute RM 2,500", (2500.0,)),
+        ("$1.2k", (1200.0,)),
+        ("5 juta rupiah", (5_000_000.0,)),
+        ("3000元", (3000.0,)),
+        ("PHP 15,000.50", (15000.5,)),
+        ("order 123456 and phone +6591234567", ()),
+    ],
+)
+def test_amounts(text: str, expected: tuple[float, ...]) -> None:
+    assert amounts(text) == expected
+
+
+class TestModels:
+    def test_bundled_models_are_small_and_complete(self) -> None:
+        size = len(resources.files("config.models").joinpath(BUNDLED).read_bytes())
+        assert size < 1_000_000
+        models = load_models()
+        assert models.frustration is not None
+        assert models.intents is not None
+        assert "security_incident" in models.topics
+
+    def test_frustration_separates_angry_from_calm(self) -> None:
+        engine = Engine(models=load_models())
+        angry, calm = engine.sentiment(
+            conversation("this is absolutely ridiculous, worst service ever", "thank you so much")
+        )
+        assert angry.frustration > 0.8 > 0.2 > calm.frustration
+
+
+class TestDeterminism:
+    def test_memo_never_changes_a_decision(self, engine: Engine) -> None:
+        snap = conversation("where is my card", "still no card??", "WHERE IS MY CARD", gap=5)
+        first = engine.decide(snap, "e2")
+        engine.forget()
+        again = engine.decide(snap, "e2")
+        fresh = Engine(engine.rules, engine.models).decide(snap, "e2")
+        assert first == again == fresh
+
+    def test_the_same_message_id_with_new_text_is_reanalysed(self, engine: Engine) -> None:
+        assert engine.decide(conversation("my card was stolen")).escalate
+        assert not engine.decide(conversation("thanks!")).escalate
