@@ -121,15 +121,7 @@ class HandoffWorker:
 
     def _create_ticket(self, claim: Claim, bound: structlog.typing.FilteringBoundLogger) -> None:
         with self.db.transaction() as session:
-            existing = session.scalars(
-                select(TicketRow).where(
-                    TicketRow.conversation_id == claim.conversation_id,
-                    TicketRow.episode == claim.episode,
-                )
-            ).first()
-            if existing is not None:
-                self._finish(claim)
-                return
+            recorded = _episode_ticket(session, claim) is not None
             conversation = session.get(ConversationRow, claim.conversation_id)
             assert conversation is not None
             snapshot = load_snapshot(session, conversation)
@@ -137,6 +129,9 @@ class HandoffWorker:
             decision = decision_from_row(decision_row)
             decided_at = decision_row.decided_at
             used_decision_id = decision_row.id
+        if recorded:  # a worker whose lease ran out finished it after all
+            self._finish(claim)
+            return
         handoff = self.assembler.handoff(snapshot, decision, claim.episode)
         draft = handoff.draft
         for warning in draft.warnings:
@@ -225,12 +220,7 @@ class HandoffWorker:
 
     def _add_note(self, claim: Claim, bound: structlog.typing.FilteringBoundLogger) -> None:
         with self.db.transaction() as session:
-            ticket = session.scalars(
-                select(TicketRow).where(
-                    TicketRow.conversation_id == claim.conversation_id,
-                    TicketRow.episode == claim.episode,
-                )
-            ).first()
+            ticket = _episode_ticket(session, claim)
             decision_row = session.get(DecisionRow, claim.decision_id)
             assert decision_row is not None
             previous = session.scalars(
@@ -273,12 +263,9 @@ class HandoffWorker:
 
     def _update_card(self, claim: Claim, bound: structlog.typing.FilteringBoundLogger) -> None:
         with self.db.transaction() as session:
-            ticket = session.scalars(
-                select(TicketRow).where(
-                    TicketRow.conversation_id == claim.conversation_id,
-                    TicketRow.episode == claim.episode,
-                )
-            ).one()
+            ticket = _episode_ticket(session, claim)
+            if ticket is None:
+                raise PermanentError("a card update for an episode without a ticket")
             conversation = session.get(ConversationRow, claim.conversation_id)
             assert conversation is not None
             snapshot = load_snapshot(session, conversation)
@@ -335,6 +322,16 @@ class HandoffWorker:
                 if conversation is not None and conversation.state == "pending":
                     transition(session, conversation, "dead", now, error[:200])
         bound.error("handoff.dead_lettered", error=error)
+
+
+def _episode_ticket(session: Session, claim: Claim) -> TicketRow | None:
+    """The ticket recorded for the claim's escalation episode, if any."""
+    return session.scalars(
+        select(TicketRow).where(
+            TicketRow.conversation_id == claim.conversation_id,
+            TicketRow.episode == claim.episode,
+        )
+    ).first()
 
 
 def _episode_decision(session: Session, claim: Claim) -> DecisionRow:
