@@ -183,7 +183,7 @@ class LoopRules(_Frozen):
     #: mean pairwise similarity (0..1) of the repeated messages; unset: the threshold
     #: calibrated with the shipped intent model (0.5 without one)
     similarity: float | None = Field(default=None, gt=0.0, le=1.0)
-    window_turns: int = Field(default=8, ge=2, le=50)
+    window_turns: int = Field(default=6, ge=2, le=50)
     #: messages with fewer content tokens ("ok", "yes") never count as a repeat
     min_tokens: int = Field(default=1, ge=1)
 

@@ -45,7 +45,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from core.nlp.models import IntentSpace  # noqa: E402
-from core.nlp.signals import content_words, cosine, wording_vector  # noqa: E402
+from core.nlp.signals import Wording, content_words, cosine, wording_vector  # noqa: E402
 from core.nlp.text import text_features, tokenize, word_features  # noqa: E402
 
 FRUSTRATED = ("anger", "annoyance", "disappointment", "disapproval", "disgust")
@@ -235,12 +235,12 @@ def calibrate_loops(bank: list[dict[str, str]], extra: list[tuple[str, str]]) ->
         for a in intents
     }
 
-    def vectors(text: str) -> tuple[dict[str, float], Any]:
+    def vectors(text: str) -> tuple[Wording, Any]:
         toks = tokenize(text)
         words = [t for t in toks if t not in ("!", "?")]
         return wording_vector(content_words(words)), space.meaning(word_features(toks), toks)
 
-    def similarity(a: tuple[dict[str, float], Any], b: tuple[dict[str, float], Any]) -> float:
+    def similarity(a: tuple[Wording, Any], b: tuple[Wording, Any]) -> float:
         if a[1] is not None and b[1] is not None:
             return float(np.sqrt(max(float(a[1] @ b[1]), 0.0)))
         return cosine(a[0], b[0])
@@ -282,7 +282,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     started = time.time()
     texts, y = goemotions(args.data)
-    f_w, f_b, f_t, f_info = linear_head("frustration", texts, y, c=1.0, keep=30_000, min_df=2)
+    f_w, f_b, f_t, f_info = linear_head("frustration", texts, y, c=2.0, keep=50_000, min_df=2)
 
     bank = banking_train(args.data)
     ys = np.array([r["category"] in SECURITY for r in bank], dtype=int)

@@ -19,6 +19,7 @@ from core.engine.text import compile_phrases, normalize
 from core.nlp.lexicon import Lexicon, Match, match_all
 from core.nlp.models import FloatArray, TextModels
 from core.nlp.signals import (
+    Wording,
     amounts,
     caps_shouting,
     content_words,
@@ -83,7 +84,7 @@ class Analyzer:
         self._memo: dict[tuple[str, str], TurnAnalysis] = {}
         self._pairs: dict[tuple[int, int], float] = {}
         self._meanings: dict[int, FloatArray | None] = {}
-        self._wordings: dict[int, Mapping[str, float]] = {}
+        self._wordings: dict[int, Wording] = {}
         self._serial = itertools.count(1)
 
     # -- one message ------------------------------------------------------------------
@@ -216,7 +217,7 @@ class Analyzer:
         self._meanings[a.serial] = found
         return found
 
-    def wording(self, a: TurnAnalysis) -> Mapping[str, float]:
+    def wording(self, a: TurnAnalysis) -> Wording:
         found = self._wordings.get(a.serial)
         if found is None:
             found = self._wordings[a.serial] = wording_vector(a.content)

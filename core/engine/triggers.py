@@ -51,13 +51,60 @@ def _short(text: str, limit: int = 120) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-class CustomerRequest:
+_UNKNOWN: Any = object()
+_PREFIX_LIMIT = 100_000
+
+
+class _Scanning:
+    """A sticky trigger that asks, at each customer message, "does it hold here?".
+
+    The answer for a conversation prefix is remembered (keyed by the analyses' serials),
+    so deciding after a new message costs one evaluation at that message, not a rescan.
+    """
+
+    def __init__(self) -> None:
+        self._memo: dict[tuple[Any, ...], TriggerHit | None] = {}
+
+    def _key(self, ctx: Context, size: int) -> tuple[Any, ...]:
+        return tuple(a.serial for a in ctx.analyses[:size])
+
+    def at(self, ctx: Context, end: int) -> TriggerHit | None:
+        raise NotImplementedError
+
+    def evaluate(self, ctx: Context) -> list[TriggerHit]:
+        n = len(ctx.analyses)
+        if n == 0:
+            return []
+        key = self._key(ctx, n)
+        hit = self._memo.get(key, _UNKNOWN)
+        if hit is _UNKNOWN:
+            before = self._memo.get(self._key(ctx, n - 1), _UNKNOWN) if n > 1 else None
+            if before is _UNKNOWN:
+                before = None
+                for end in range(n - 1):
+                    before = self.at(ctx, end)
+                    if before is not None:
+                        break
+            hit = before if before is not None else self.at(ctx, n - 1)
+            if len(self._memo) >= _PREFIX_LIMIT:
+                self._memo.clear()
+            self._memo[key] = hit
+        return [hit] if hit is not None else []
+
+
+class CustomerRequest(_Scanning):
     """The customer asked for a human: the handoff button, the bot's intent, or words."""
 
     name = "customer_request"
 
     def __init__(self, rules: CustomerRequestRules) -> None:
+        super().__init__()
         self._intents = frozenset(i.casefold() for i in rules.intents)
+
+    def _key(self, ctx: Context, size: int) -> tuple[Any, ...]:
+        return tuple(
+            (a.serial, t.intent) for a, t in zip(ctx.analyses[:size], ctx.turns[:size], strict=True)
+        )
 
     def evaluate(self, ctx: Context) -> list[TriggerHit]:
         for request in ctx.conversation.handoff_requests:
@@ -67,23 +114,20 @@ class CustomerRequest:
                     evidence=f"handoff button pressed ({request.reason or 'no reason given'})",
                 )
             ]
-        for turn, analysis in zip(ctx.turns, ctx.analyses, strict=True):
-            if turn.intent and turn.intent.casefold() in self._intents:
-                return [
-                    TriggerHit(
-                        name=self.name,
-                        message_id=turn.message_id,
-                        evidence=f"bot intent '{turn.intent}'",
-                        score=turn.confidence,
-                    )
-                ]
-            if analysis.request is not None:
-                return [
-                    TriggerHit(
-                        name=self.name, message_id=turn.message_id, evidence=analysis.request
-                    )
-                ]
-        return []
+        return super().evaluate(ctx)
+
+    def at(self, ctx: Context, end: int) -> TriggerHit | None:
+        turn, analysis = ctx.turns[end], ctx.analyses[end]
+        if turn.intent and turn.intent.casefold() in self._intents:
+            return TriggerHit(
+                name=self.name,
+                message_id=turn.message_id,
+                evidence=f"bot intent '{turn.intent}'",
+                score=turn.confidence,
+            )
+        if analysis.request is not None:
+            return TriggerHit(name=self.name, message_id=turn.message_id, evidence=analysis.request)
+        return None
 
 
 class LowConfidence:
@@ -132,25 +176,23 @@ class LowConfidence:
         return []
 
 
-class Keyword:
+class Keyword(_Scanning):
     """A configured phrase appears in a customer message."""
 
     name = "keyword"
 
     def __init__(self, rules: KeywordRules) -> None:
+        super().__init__()
         self._on = bool(rules.phrases)
 
     def evaluate(self, ctx: Context) -> list[TriggerHit]:
-        if not self._on:
-            return []
-        for turn, analysis in zip(ctx.turns, ctx.analyses, strict=True):
-            if analysis.keyword is not None:
-                return [
-                    TriggerHit(
-                        name=self.name, message_id=turn.message_id, evidence=analysis.keyword
-                    )
-                ]
-        return []
+        return super().evaluate(ctx) if self._on else []
+
+    def at(self, ctx: Context, end: int) -> TriggerHit | None:
+        keyword = ctx.analyses[end].keyword
+        if keyword is None:
+            return None
+        return TriggerHit(name=self.name, message_id=ctx.turns[end].message_id, evidence=keyword)
 
 
 class Topics:
@@ -245,47 +287,6 @@ class Topics:
                         threshold=float(rule.min_distinct_intents),
                     )
         return None
-
-
-_UNKNOWN: Any = object()
-_PREFIX_LIMIT = 100_000
-
-
-class _Scanning:
-    """A sticky trigger that asks, at each customer message, "does it hold here?".
-
-    The answer for a conversation prefix is remembered (keyed by the analyses' serials),
-    so deciding after a new message costs one evaluation at that message, not a rescan.
-    """
-
-    def __init__(self) -> None:
-        self._memo: dict[tuple[Any, ...], TriggerHit | None] = {}
-
-    def _key(self, ctx: Context, size: int) -> tuple[Any, ...]:
-        return tuple(a.serial for a in ctx.analyses[:size])
-
-    def at(self, ctx: Context, end: int) -> TriggerHit | None:
-        raise NotImplementedError
-
-    def evaluate(self, ctx: Context) -> list[TriggerHit]:
-        n = len(ctx.analyses)
-        if n == 0:
-            return []
-        key = self._key(ctx, n)
-        hit = self._memo.get(key, _UNKNOWN)
-        if hit is _UNKNOWN:
-            before = self._memo.get(self._key(ctx, n - 1), _UNKNOWN) if n > 1 else None
-            if before is _UNKNOWN:
-                before = None
-                for end in range(n - 1):
-                    before = self.at(ctx, end)
-                    if before is not None:
-                        break
-            hit = before if before is not None else self.at(ctx, n - 1)
-            if len(self._memo) >= _PREFIX_LIMIT:
-                self._memo.clear()
-            self._memo[key] = hit
-        return [hit] if hit is not None else []
 
 
 class Sentiment(_Scanning):

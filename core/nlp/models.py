@@ -102,6 +102,8 @@ class IntentSpace:
     chars: bool = True
     #: the loop similarity threshold calibrated with this model at training time
     loop_similarity: float = 0.5
+    #: the least share of a message's words the model must know to give it a meaning
+    coverage: float = 0.3
     _token_sums: dict[str, tuple[FloatArray | None, int]] = field(
         default_factory=dict, compare=False, repr=False
     )
@@ -117,8 +119,17 @@ class IntentSpace:
     def meaning(self, words: Sequence[str], tokens: Sequence[str]) -> FloatArray | None:
         """Unit vector of intent probabilities, or None when no intent is likely enough.
 
-        ``tokens`` give the character block (token by token, cached), as in training.
+        ``tokens`` give the character block (token by token, cached), as in training. A
+        message whose words the model mostly never saw (another language, another domain)
+        has no meaning without any arithmetic: fewer than ``coverage`` of its words known.
         """
+        get = self.vocab.get
+        unigrams = [t for t in tokens if t not in ("!", "?")]
+        if not unigrams:
+            return None
+        known = sum(1 for t in unigrams if get(t) is not None)
+        if known < self.coverage * len(unigrams):
+            return None
         z = self.bias.copy()
         if words:
             part = self._rows(words)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import functools
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 _MULT = {
     "k": 1e3,
@@ -95,26 +97,40 @@ def content_words(tokens: Sequence[str]) -> list[str]:
 
 
 @functools.lru_cache(maxsize=100_000)
-def _word_grams(word: str) -> tuple[tuple[str, ...], float]:
+def _word_keys(word: str) -> tuple[str, ...]:
+    """The word itself and its character 3/4-grams, each once per occurrence of the word."""
     padded = f" {word} "
-    grams = tuple("c" + padded[i : i + n] for n in (3, 4) for i in range(len(padded) - n + 1))
-    return grams, (0.5 / math.sqrt(len(grams)) if grams else 0.0)
+    grams = ["c" + padded[i : i + n] for n in (3, 4) for i in range(len(padded) - n + 1)]
+    return ("w" + word, *grams)
 
 
-def wording_vector(words: Sequence[str]) -> dict[str, float]:
-    """Unit vector over content words and their character 3/4-grams (typo tolerant)."""
-    vec: dict[str, float] = {}
-    get = vec.get
+_GRAM_WEIGHT = 0.25  # a shared character n-gram counts a quarter of a shared word
+
+
+@dataclass(frozen=True, slots=True)
+class Wording:
+    """Counts of content words and character n-grams, with the vector's norm."""
+
+    counts: Counter[str]
+    norm: float
+
+
+def wording_vector(words: Sequence[str]) -> Wording:
+    """Content words and their character 3/4-grams (typo tolerant), for :func:`cosine`."""
+    counts: Counter[str] = Counter()
     for w in words:
-        key = "w" + w
-        vec[key] = get(key, 0.0) + 1.0
-        grams, weight = _word_grams(w)
-        for g in grams:
-            vec[g] = get(g, 0.0) + weight
-    norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
-    return {k: v / norm for k, v in vec.items()}
+        counts.update(_word_keys(w))
+    square = 0.0
+    for key, n in counts.items():
+        square += n * n if key[0] == "w" else n * n * _GRAM_WEIGHT * _GRAM_WEIGHT
+    return Wording(counts, math.sqrt(square) or 1.0)
 
 
-def cosine(a: Mapping[str, float], b: Mapping[str, float]) -> float:
-    """Dot product of two unit vectors stored as dicts."""
-    return sum(a[k] * b[k] for k in a.keys() & b.keys())
+def cosine(a: Wording, b: Wording) -> float:
+    """Cosine of two wording vectors (words weigh 1, character n-grams a quarter)."""
+    ca, cb = a.counts, b.counts
+    dot = 0.0
+    for key in ca.keys() & cb.keys():
+        weight = 1.0 if key[0] == "w" else _GRAM_WEIGHT * _GRAM_WEIGHT
+        dot += ca[key] * cb[key] * weight
+    return dot / (a.norm * b.norm)
