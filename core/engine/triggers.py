@@ -36,6 +36,28 @@ class Context:
     turns: tuple[Turn, ...]
     analyses: tuple[TurnAnalysis, ...]
     analyzer: Analyzer
+    #: per customer turn: analysis serial, bot intent, time (the memo keys of the triggers)
+    serials: tuple[int, ...] = ()
+    intents: tuple[str | None, ...] = ()
+    times: tuple[Any, ...] = ()
+
+    @classmethod
+    def build(
+        cls,
+        conversation: ConversationSnapshot,
+        turns: tuple[Turn, ...],
+        analyses: tuple[TurnAnalysis, ...],
+        analyzer: Analyzer,
+    ) -> Context:
+        return cls(
+            conversation,
+            turns,
+            analyses,
+            analyzer,
+            tuple(a.serial for a in analyses),
+            tuple(t.intent for t in turns),
+            tuple(t.occurred_at for t in turns),
+        )
 
 
 class Trigger(Protocol):
@@ -66,7 +88,7 @@ class _Scanning:
         self._memo: dict[tuple[Any, ...], TriggerHit | None] = {}
 
     def _key(self, ctx: Context, size: int) -> tuple[Any, ...]:
-        return tuple(a.serial for a in ctx.analyses[:size])
+        return ctx.serials[:size]
 
     def at(self, ctx: Context, end: int) -> TriggerHit | None:
         raise NotImplementedError
@@ -102,9 +124,7 @@ class CustomerRequest(_Scanning):
         self._intents = frozenset(i.casefold() for i in rules.intents)
 
     def _key(self, ctx: Context, size: int) -> tuple[Any, ...]:
-        return tuple(
-            (a.serial, t.intent) for a, t in zip(ctx.analyses[:size], ctx.turns[:size], strict=True)
-        )
+        return (ctx.serials[:size], ctx.intents[:size])
 
     def evaluate(self, ctx: Context) -> list[TriggerHit]:
         for request in ctx.conversation.handoff_requests:
@@ -215,9 +235,7 @@ class Topics:
     @staticmethod
     def _key(ctx: Context, size: int) -> tuple[Any, ...]:
         # the distinct-intents rule reads the bot's intents, not only the texts
-        return tuple(
-            (a.serial, t.intent) for a, t in zip(ctx.analyses[:size], ctx.turns[:size], strict=True)
-        )
+        return (ctx.serials[:size], ctx.intents[:size])
 
     def evaluate(self, ctx: Context) -> list[TriggerHit]:
         n = len(ctx.analyses)
@@ -241,13 +259,19 @@ class Topics:
     ) -> list[TriggerHit]:
         """Hits for the prefix of ``n`` messages; ``incremental``: ``have`` holds the hits of
         the prefix of ``n - 1``, so only the newest message needs looking at."""
+        newest = {f.topic for f in ctx.analyses[n - 1].topics}
+        amount_named = bool(ctx.analyses[n - 1].amounts)
         hits = []
         for name, rule in self._topics.items():
             hit = have.get(name)
             if hit is None:
-                hit = self._first(ctx, name, rule, start=n - 1 if incremental else 0)
-                if hit is None and incremental and rule.min_amount is not None:
-                    hit = self._first(ctx, name, rule, start=0)  # an amount named later
+                if not incremental:
+                    hit = self._first(ctx, name, rule, start=0)
+                elif name in newest or (rule.min_amount is not None and amount_named):
+                    # found now, or an amount named now completes an earlier dispute
+                    hit = self._first(ctx, name, rule, start=0)
+                elif rule.min_distinct_intents is not None:
+                    hit = self._intents(ctx, name, rule)
             if hit is not None:
                 hits.append(hit)
         return hits
@@ -272,7 +296,12 @@ class Topics:
                     score=found.score,
                     threshold=found.threshold,
                 )
+        return self._intents(ctx, name, rule)
+
+    def _intents(self, ctx: Context, name: str, rule: TopicRule) -> TriggerHit | None:
+        """A complex, multi-step issue: the bot recognised this many different intents."""
         if rule.min_distinct_intents is not None:
+            trigger = self._trigger_name(rule)
             seen: list[str] = []
             for turn in ctx.turns:
                 if turn.intent and turn.intent not in seen:
@@ -395,15 +424,24 @@ class Behavioral(_Scanning):
 
     def _key(self, ctx: Context, size: int) -> tuple[Any, ...]:
         # rapid-fire depends on the messages' times, not only on their text
-        return tuple(
-            (a.serial, t.occurred_at)
-            for a, t in zip(ctx.analyses[:size], ctx.turns[:size], strict=True)
-        )
+        return (ctx.serials[:size], ctx.times[:size])
 
     def at(self, ctx: Context, end: int) -> TriggerHit | None:
         r = self._rules
         start = max(0, end + 1 - r.window_turns)
         turns, analyses = ctx.turns[start : end + 1], ctx.analyses[start : end + 1]
+        count = sum(
+            a.caps + (a.punctuation is not None or (r.double_question and a.double_question))
+            for a in analyses
+        )
+        times = ctx.times[start : end + 1]
+        k = r.rapid_messages
+        rapid = any(
+            (times[i + k - 1] - times[i]).total_seconds() <= r.rapid_seconds
+            for i in range(len(times) - k + 1)
+        )
+        if count + rapid < r.min_signals:
+            return None
         signals: list[str] = []
         for turn, a in zip(turns, analyses, strict=True):
             if a.caps:
@@ -412,7 +450,6 @@ class Behavioral(_Scanning):
                 signals.append(f"'{a.punctuation}' ({turn.message_id})")
             elif r.double_question and a.double_question:
                 signals.append(f"'??' ({turn.message_id})")
-        times = [t.occurred_at for t in turns]
         for i in range(len(times) - r.rapid_messages + 1):
             span = (times[i + r.rapid_messages - 1] - times[i]).total_seconds()
             if span <= r.rapid_seconds:

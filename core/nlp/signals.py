@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 import re
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -34,6 +34,9 @@ _AMOUNT = re.compile(
 )
 
 
+_DIGIT = re.compile(r"\d")
+
+
 def _value(whole: str, cents: str | None, scale: str | None) -> float:
     digits = re.sub(r"[,.]", "", whole)
     value = float(digits) + (float(f"0.{cents}") if cents else 0.0)
@@ -42,6 +45,8 @@ def _value(whole: str, cents: str | None, scale: str | None) -> float:
 
 def amounts(text: str) -> tuple[float, ...]:
     """Money amounts named in the text ("RM 2,500", "$1.2k", "5 juta rupiah", "3000元")."""
+    if _DIGIT.search(text) is None:
+        return ()
     found = []
     for m in _AMOUNT.finditer(text):
         if m.group(1) is not None:
@@ -97,11 +102,10 @@ def content_words(tokens: Sequence[str]) -> list[str]:
 
 
 @functools.lru_cache(maxsize=100_000)
-def _word_keys(word: str) -> tuple[str, ...]:
-    """The word itself and its character 3/4-grams, each once per occurrence of the word."""
+def _grams(word: str) -> tuple[str, ...]:
+    """The character 3/4-grams of one word padded with spaces."""
     padded = f" {word} "
-    grams = ["c" + padded[i : i + n] for n in (3, 4) for i in range(len(padded) - n + 1)]
-    return ("w" + word, *grams)
+    return tuple(padded[i : i + n] for n in (3, 4) for i in range(len(padded) - n + 1))
 
 
 _GRAM_WEIGHT = 0.25  # a shared character n-gram counts a quarter of a shared word
@@ -109,28 +113,22 @@ _GRAM_WEIGHT = 0.25  # a shared character n-gram counts a quarter of a shared wo
 
 @dataclass(frozen=True, slots=True)
 class Wording:
-    """Counts of content words and character n-grams, with the vector's norm."""
+    """The sets of content words and of their character n-grams, with the vector's norm."""
 
-    counts: Counter[str]
+    words: frozenset[str]
+    grams: frozenset[str]
     norm: float
 
 
 def wording_vector(words: Sequence[str]) -> Wording:
     """Content words and their character 3/4-grams (typo tolerant), for :func:`cosine`."""
-    counts: Counter[str] = Counter()
-    for w in words:
-        counts.update(_word_keys(w))
-    square = 0.0
-    for key, n in counts.items():
-        square += n * n if key[0] == "w" else n * n * _GRAM_WEIGHT * _GRAM_WEIGHT
-    return Wording(counts, math.sqrt(square) or 1.0)
+    unique = frozenset(words)
+    grams = frozenset(itertools.chain.from_iterable(map(_grams, unique)))
+    square = len(unique) + len(grams) * _GRAM_WEIGHT * _GRAM_WEIGHT
+    return Wording(unique, grams, math.sqrt(square) or 1.0)
 
 
 def cosine(a: Wording, b: Wording) -> float:
-    """Cosine of two wording vectors (words weigh 1, character n-grams a quarter)."""
-    ca, cb = a.counts, b.counts
-    dot = 0.0
-    for key in ca.keys() & cb.keys():
-        weight = 1.0 if key[0] == "w" else _GRAM_WEIGHT * _GRAM_WEIGHT
-        dot += ca[key] * cb[key] * weight
+    """Cosine of two binary wording vectors (words weigh 1, character n-grams a quarter)."""
+    dot = len(a.words & b.words) + len(a.grams & b.grams) * _GRAM_WEIGHT * _GRAM_WEIGHT
     return dot / (a.norm * b.norm)
