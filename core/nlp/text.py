@@ -28,12 +28,17 @@ _NEGATION_SPAN = 3
 
 def normalize(text: str) -> str:
     """NFKC, case-folded, typographic apostrophes made plain."""
+    if text.isascii():  # nothing for NFKC or the quote table to do
+        return text.lower()
     return unicodedata.normalize("NFKC", text).casefold().translate(_QUOTES)
 
 
 def tokenize(text: str) -> list[str]:
     """Words, numbers, single CJK characters, and ``!``/``?`` marks, in order."""
-    return _TOKEN.findall(_CJK.sub(r" \1 ", normalize(text)))
+    norm = normalize(text)
+    if not norm.isascii():
+        norm = _CJK.sub(r" \1 ", norm)
+    return _TOKEN.findall(norm)
 
 
 def is_cjk(token: str) -> bool:
