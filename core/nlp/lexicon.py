@@ -180,8 +180,9 @@ def match_all(
     """One match of every concept, starts within ``window`` tokens, not preceded by ``unless``.
 
     ``unless`` concepts (negations such as "don't need") cancel a combination when one of
-    them ends at most ``unless_before`` tokens before it starts. ``ordered``: the concepts
-    appear in the order given ("talk ... agent", not "someone ... transferred").
+    them ends at most ``unless_before`` tokens before the first concept's match.
+    ``ordered``: the concepts appear in the order given ("talk ... agent", not
+    "someone ... transferred").
     """
     if not concepts or any(c not in found for c in concepts):
         return None
@@ -202,7 +203,13 @@ def match_all(
         start = min(m.start for m in combo)
         if max(m.start for m in combo) - start > window:
             continue
-        if any(start - unless_before <= b.end <= start for b in blockers):
+        # a negation just before the first concept ("not stolen", "don't want to talk")
+        # cancels it, unless the negation is part of a matched term ("didn't make")
+        if any(
+            anchor.start - unless_before <= b.end <= anchor.start
+            and not any(m.start <= b.start and b.end <= m.end for m in combo)
+            for b in blockers
+        ):
             continue
         return tuple(sorted(combo, key=lambda m: m.start))
     return None

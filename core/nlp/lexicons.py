@@ -82,6 +82,16 @@ DEFAULT_CONCEPTS: Concepts = {
         "tl": _t("ayoko|ayaw ko|hindi ko kailangan|huwag na"),
         "zh": _t("不要|不用|不需要"),
     },
+    "negation": {
+        "en": _t(
+            "not|never|no|haven't|hasn't|hadn't|didn't|wasn't|weren't|isn't|aren't|don't|"
+            "doesn't|havent|hasnt|didnt|wasnt|isnt|dont|doesnt|won't|wont|without"
+        ),
+        "ms": _t("tak|tidak|bukan|belum|tiada"),
+        "id": _t("tidak|bukan|belum|nggak|gak|ga|enggak"),
+        "tl": _t("hindi|wala|di"),
+        "zh": _t("不|没|没有|未|并未"),
+    },
     # --- category A topics ------------------------------------------------------------
     "complaint": {
         "en": _t("complain*|grievance|reclamation|formal complaint"),

@@ -123,3 +123,30 @@ class TestDoesNotFire:
         )
         decision = Engine(rules).decide(conversation("I will call my lawyer"))
         assert "always_human_topic:legal" not in keys(decision)
+
+
+class TestNegation:
+    """A negation just before the event cancels it; one inside a matched term does not."""
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "my card was not stolen, I just want a new design",
+            "I didn't lose my card",
+            "kad saya tidak dicuri",
+            "I'm not going to sue anyone, just asking",
+        ],
+    )
+    def test_negated_events(self, bare: Engine, text: str) -> None:
+        assert bare.decide(conversation(text)).category is Category.C
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "I haven't received my card, I think it was stolen",
+            "I didn't make this payment",
+            "there is a charge I don't recognise",
+        ],
+    )
+    def test_negation_elsewhere_in_the_message(self, bare: Engine, text: str) -> None:
+        assert bare.decide(conversation(text)).category is Category.A
