@@ -7,6 +7,7 @@ the triggers fall back to their lexicon and cue rules).
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -77,11 +78,9 @@ class LinearScorer:
 
     def strongest(self, words: Sequence[str], k: int = 3) -> tuple[str, ...]:
         """The word features that push the score up most: the evidence shown to agents."""
-        scored = sorted(
-            ((self.weights.get(f, 0.0), f) for f in words if not f.startswith("#")),
-            reverse=True,
-        )
-        return tuple(f for w, f in scored[:k] if w > 0)
+        get = self.weights.get
+        scored = [(w, f) for f in words if (w := get(f, 0.0)) > 0 and not f.startswith("#")]
+        return tuple(f for _, f in heapq.nlargest(k, scored))
 
 
 @dataclass(frozen=True)
