@@ -111,6 +111,29 @@ class TopicRule(_Frozen):
     model_threshold: float | None = Field(default=None, ge=0.0, le=1.0)
     min_amount: float | None = Field(default=None, ge=0.0)
     min_distinct_intents: int | None = Field(default=None, ge=2)
+    #: bot intents that say nothing about the customer's issue (not counted as distinct)
+    ignored_intents: tuple[str, ...] = (
+        "greeting",
+        "greet",
+        "hello",
+        "welcome",
+        "thanks",
+        "thank_you",
+        "goodbye",
+        "bye",
+        "affirm",
+        "confirm",
+        "deny",
+        "yes",
+        "no",
+        "fallback",
+        "default_fallback",
+        "none",
+        "unknown",
+        "out_of_scope",
+        "smalltalk",
+        "chitchat",
+    )
     enabled: bool = True
 
     @property

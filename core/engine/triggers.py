@@ -303,8 +303,13 @@ class Topics:
         if rule.min_distinct_intents is not None:
             trigger = self._trigger_name(rule)
             seen: list[str] = []
+            ignored = {i.casefold() for i in rule.ignored_intents}
             for turn in ctx.turns:
-                if turn.intent and turn.intent not in seen:
+                if (
+                    turn.intent
+                    and turn.intent not in seen
+                    and turn.intent.casefold() not in ignored
+                ):
                     seen.append(turn.intent)
                 if len(seen) >= rule.min_distinct_intents:
                     return TriggerHit(

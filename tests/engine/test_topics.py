@@ -99,6 +99,14 @@ class TestPreferredHuman:
         )
         assert "preferred_human_topic:complex_issue" in keys(decision)
 
+    def test_greetings_and_thanks_are_not_issues(self, engine: Engine) -> None:
+        decision = engine.decide(
+            conversation(
+                "hi", "where is my order", "thanks", intents=["greeting", "order_status", "thanks"]
+            )
+        )
+        assert "preferred_human_topic:complex_issue" not in keys(decision)
+
 
 class TestDoesNotFire:
     @pytest.mark.parametrize(
