@@ -268,7 +268,8 @@ class BusinessRule(_Frozen):
     the priority of an escalation that happens anyway).
     """
 
-    name: str = Field(min_length=1, max_length=100)
+    #: becomes the trigger's ``topic`` and so a ticket tag: letters, digits, ``_`` and ``-``
+    name: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_-]+$")
     when: tuple[Condition, ...] = Field(min_length=1)
     effect: Literal["escalate", "vip", "priority"] = "escalate"
     category: Category = Category.B
@@ -354,6 +355,11 @@ class Rules(_Frozen):
                     raise ValueError(
                         f"{where}: unknown concept {concept!r}; define it under 'lexicon:'"
                     )
+        for name in self.topics:
+            if not re.fullmatch(r"[A-Za-z0-9_-]+", name):
+                raise ValueError(
+                    f"topics: {name!r} must be letters, digits, '_' or '-' (it becomes a tag)"
+                )
         names = [r.name for r in self.business_rules]
         dupes = sorted({n for n in names if names.count(n) > 1})
         if dupes:

@@ -94,7 +94,7 @@ class TestNeverRefused:
 
     def test_whatever_the_business_rules(self) -> None:
         rule = BusinessRule(
-            name="low tier", when=(Condition(field="crm.tier", eq="free"),), effect="priority"
+            name="low_tier", when=(Condition(field="crm.tier", eq="free"),), effect="priority"
         )
         engine = Engine(Rules(business_rules=(rule,)))
         assert engine.decide(conversation("human please", crm={"tier": "free"})).escalate

@@ -90,6 +90,13 @@ BAD = [
         "duplicate rule names",
     ),
     ("sentiment:\n  floor: [\n", 3, "(yaml)", "expected"),
+    (
+        "business_rules:\n  - {name: big spender, when: [{field: channel, eq: x}]}\n",
+        2,
+        "business_rules.0.name",
+        "pattern",
+    ),
+    ("topics:\n  my topic: {kind: always_human, priority: high}\n", 1, "topics", "becomes a tag"),
     ("extends: no-such-preset.yaml\n", None, "cannot read", ""),
 ]
 
