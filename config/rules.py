@@ -13,7 +13,6 @@ them at once, and raised as :class:`RulesError` (a ``ConfigError``) at start-up.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -22,6 +21,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from pydantic import ValidationError
 
+from config.yamlfile import deep_merge
 from core.engine import Engine
 from core.errors import ConfigError
 from core.rules import Rules
@@ -95,17 +95,7 @@ def _read(path: Path, marks: Marks, seen: tuple[Path, ...] = ()) -> dict[str, An
             raise RulesError([f"{name}:{line}: extends: a preset name or a file path"])
         base = _read(_resolve(parent, path), marks, (*seen, path))
     marks.update(own)
-    return _merge(base, data)
-
-
-def _merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
-    out = dict(base)
-    for key, value in over.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = _merge(out[key], value)
-        else:
-            out[key] = value
-    return out
+    return deep_merge(base, data)
 
 
 def _where(loc: tuple[str | int, ...], marks: Marks, fallback: str) -> tuple[str, int]:
@@ -143,7 +133,7 @@ def load_rules(source: str | Path | None = None) -> Rules:
     path = _resolve(source if source is not None else "default", None)
     marks: Marks = {}
     data = _read(path, marks)
-    merged = _merge(Rules().model_dump(mode="json", by_alias=True), data)
+    merged = deep_merge(Rules().model_dump(mode="json", by_alias=True), data)
     try:
         rules = Rules.model_validate(merged)
     except ValidationError as err:

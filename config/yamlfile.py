@@ -8,6 +8,7 @@ Shared by every configuration file Baton reads (daemon settings, rules, CRM mapp
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -82,26 +83,25 @@ def describe_errors(
     return "\n".join(out)
 
 
-def load_yaml_model(path: Path, model: type[M], *, overrides: dict[str, Any] | None = None) -> M:
+def load_yaml_model(path: Path, model: type[M]) -> M:
     """Validate ``path`` against ``model``; raise :class:`ConfigError` naming file/line/field."""
     data, lines = read_yaml(path)
     if data is None:
         data = {}
     if not isinstance(data, dict):
         raise ConfigError(f"{path}:1: expected a mapping at the top level")
-    if overrides:
-        data = _merge(data, overrides)
     try:
         return model.model_validate(data)
     except ValidationError as err:
         raise ConfigError(describe_errors(path, err, lines)) from err
 
 
-def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+def deep_merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
+    """``base`` with ``over`` laid on top; nested mappings merge key by key."""
     out = dict(base)
-    for key, value in extra.items():
+    for key, value in over.items():
         if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = _merge(out[key], value)
+            out[key] = deep_merge(out[key], value)
         else:
             out[key] = value
     return out
