@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from sandbox.config import SandboxConfig
 from sandbox.server import SandboxServer
 
 pytest_plugins = ["tests.fixtures.db", "tests.fixtures.daemon"]
@@ -13,8 +14,13 @@ pytest_plugins = ["tests.fixtures.db", "tests.fixtures.daemon"]
 
 @pytest.fixture(scope="session")
 def sandbox() -> Iterator[SandboxServer]:
-    """One running sandbox shared by the session: cheap to reuse, real HTTP on loopback."""
-    with SandboxServer() as server:
+    """One running sandbox shared by the session: cheap to reuse, real HTTP on loopback.
+
+    Its Zendesk plan allows 100,000 requests a minute: a whole test session would pass an
+    Enterprise plan's 700 on a fast machine and stall on Retry-After. The plans' limits
+    are tested on sandboxes of their own (``tests/sandbox/test_zendesk_limits``).
+    """
+    with SandboxServer(SandboxConfig(zendesk_requests_per_minute=100_000)) as server:
         yield server
 
 
