@@ -65,6 +65,9 @@ class TicketDraft:
     attachments: tuple[Attachment, ...] = ()
     #: configured routing names Zendesk does not know (log them; the ticket goes anyway)
     warnings: tuple[str, ...] = ()
+    #: values for the requester's user fields and their organization's fields (CRM mapping)
+    requester_fields: tuple[tuple[str, str], ...] = ()
+    organization_fields: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

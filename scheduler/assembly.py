@@ -125,11 +125,14 @@ class HandoffAssembler:
             chart=self.chart,
         )
         if card is not None:
-            # The CRM mapping's own tags and ticket fields (tier, ARR, renewal...).
+            # The CRM mapping's own tags, ticket, requester and organization fields.
+            zendesk = card.enrichment.zendesk if card.enrichment is not None else None
             draft = dataclasses.replace(
                 draft,
                 tags=_merge(draft.tags, card.tags),
                 custom_fields=_merge_fields(draft.custom_fields, card.custom_fields),
+                requester_fields=zendesk.requester_fields if zendesk else (),
+                organization_fields=zendesk.organization_fields if zendesk else (),
             )
         return Handoff(draft=draft, card_status=card.status if card is not None else "none")
 

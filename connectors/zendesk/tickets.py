@@ -17,7 +17,7 @@ from tenacity import (
     stop_after_attempt,
 )
 from zenpy import Zenpy
-from zenpy.lib.api_objects import Comment, CustomField, Ticket, User
+from zenpy.lib.api_objects import Comment, CustomField, Organization, Ticket, User
 from zenpy.lib.exception import RecordNotFoundException
 
 from connectors.loopback import mount_loopback
@@ -117,7 +117,11 @@ class ZendeskTickets:
             )
 
         try:
-            return self._call("create_ticket", create)
+            ref = self._call("create_ticket", create)
+            self._set_requester_fields(
+                ref.ticket_id, draft.requester_fields, draft.organization_fields
+            )
+            return ref
         except IdempotencyConflict:
             # The key was used for this episode with an older body (the conversation grew
             # between attempts): the first attempt's ticket is the one to keep.
@@ -155,6 +159,32 @@ class ZendeskTickets:
             self.client.tickets.update(ticket)
 
         self._call("update_ticket", apply)
+        self._set_requester_fields(ticket_id, update.requester_fields, update.organization_fields)
+
+    def _set_requester_fields(
+        self,
+        ticket_id: int,
+        user_fields: tuple[tuple[str, str], ...],
+        organization_fields: tuple[tuple[str, str], ...],
+    ) -> None:
+        """Land CRM values on the requester's profile and their organization."""
+        if not user_fields and not organization_fields:
+            return
+
+        def apply() -> None:
+            requester_id = self.client.tickets(id=ticket_id).requester_id
+            if user_fields:
+                self.client.users.update(User(id=requester_id, user_fields=dict(user_fields)))
+            if organization_fields:
+                org_id = self.client.users(id=requester_id).organization_id
+                if org_id is None:
+                    log.info("zendesk.no_organization", ticket_id=ticket_id)
+                    return
+                self.client.organizations.update(
+                    Organization(id=org_id, organization_fields=dict(organization_fields))
+                )
+
+        self._call("set_requester_fields", apply)
 
     def directory(self) -> ZendeskDirectory:
         """Custom ticket fields by title and groups by name, for routing and field ids."""

@@ -104,6 +104,14 @@ def routes(store: ZendeskStore) -> Routes:
     async def show_user(request: Request, user_id: int) -> Response:
         return json_response({"user": with_url(request, "users", store.user(user_id))})
 
+    @router.put("/users/{user_id:int}")
+    async def update_user(request: Request, user_id: int) -> Response:
+        data = (await read_json(request)).get("user")
+        if not isinstance(data, dict):
+            raise bad_request("InvalidValue", "Parameter 'user' is required")
+        user = store.update_user(user_id, data)
+        return json_response({"user": with_url(request, "users", user)})
+
     # --- organizations, groups, ticket fields -----------------------------------------
 
     @router.post("/organizations")
@@ -123,6 +131,14 @@ def routes(store: ZendeskStore) -> Routes:
         org = store.organizations.get(org_id)
         if org is None:
             raise not_found()
+        return json_response({"organization": with_url(request, "organizations", org)})
+
+    @router.put("/organizations/{org_id:int}")
+    async def update_organization(request: Request, org_id: int) -> Response:
+        data = (await read_json(request)).get("organization")
+        if not isinstance(data, dict):
+            raise bad_request("InvalidValue", "Parameter 'organization' is required")
+        org = store.update_organization(org_id, data)
         return json_response({"organization": with_url(request, "organizations", org)})
 
     @router.post("/groups")

@@ -215,6 +215,17 @@ class ZendeskStore:
             self._ledger("user.create", user["id"], email=email)
         return user
 
+    def update_user(self, user_id: int, data: Record) -> Record:
+        """Change a user; ``user_fields`` merge key by key (the real API does the same)."""
+        with self.state.lock:
+            user = self.user(user_id)
+            changed = _apply_update(user, data, USER_UPDATABLE, "user_fields")
+            if changed:
+                user["updated_at"] = iso(self.now())
+        if changed:
+            self._ledger("user.update", user_id, fields=changed)
+        return user
+
     def user(self, user_id: int) -> Record:
         user = self.users.get(user_id)
         if user is None:
@@ -243,6 +254,19 @@ class ZendeskStore:
         )
 
     # --- organizations, groups, ticket fields ----------------------------------------
+
+    def update_organization(self, org_id: int, data: Record) -> Record:
+        """Change an organization; ``organization_fields`` merge key by key."""
+        with self.state.lock:
+            org = self.organizations.get(org_id)
+            if org is None:
+                raise not_found()
+            changed = _apply_update(org, data, ORGANIZATION_UPDATABLE, "organization_fields")
+            if changed:
+                org["updated_at"] = iso(self.now())
+        if changed:
+            self._ledger("organization.update", org_id, fields=changed)
+        return org
 
     def create_organization(self, data: Record, record: bool = True) -> Record:
         name = (data.get("name") or "").strip()
@@ -649,3 +673,23 @@ class ZendeskStore:
     def next_upload_token(self) -> str:
         seq = next(self._upload_tokens)
         return hashlib.sha1(f"upload-{seq}".encode(), usedforsecurity=False).hexdigest()[:25]
+
+
+USER_UPDATABLE = ("name", "phone", "external_id", "organization_id", "details", "notes", "tags")
+ORGANIZATION_UPDATABLE = ("name", "external_id", "details", "notes", "group_id", "tags")
+
+
+def _apply_update(record: Record, data: Record, updatable: Iterable[str], fields: str) -> list[str]:
+    """Set the updatable keys ``data`` carries and merge its custom ``fields``; what changed."""
+    changed = []
+    for name in updatable:
+        if name in data and data[name] != record.get(name):
+            record[name] = normalize_tags(data[name] or []) if name == "tags" else data[name]
+            changed.append(name)
+    given = data.get(fields)
+    if isinstance(given, dict):
+        merged = {**record[fields], **given}
+        if merged != record[fields]:
+            record[fields] = merged
+            changed.append(fields)
+    return changed

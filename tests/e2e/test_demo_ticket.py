@@ -36,7 +36,7 @@ def demo_run(
     state: Path = tmp_path_factory.mktemp("demo-ticket")
     daemon = Daemon(demo_settings(sandbox, state, SECRET)).start()
     run = f"-{uuid.uuid4().hex[:6]}"
-    wanted = {"demo-account-takeover", "demo-loop"}
+    wanted = {"demo-account-takeover", "demo-loop", "demo-handoff-button"}
     scenarios = [
         s
         for s in load_scenarios(datetime.now(UTC) - timedelta(minutes=10), run_id=run)
@@ -178,3 +178,19 @@ class TestHubSpotCustomerTicket:
         download = session.get(attachment.content_url, timeout=10)
         assert download.status_code == 200
         assert download.content[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+class TestRequesterAndOrganizationFields:
+    """Maria Santos already has a Zendesk profile and organization: the mapping's requester
+    and organization fields land there."""
+
+    def test_crm_values_land_on_the_profile_and_the_organization(
+        self, demo_run: tuple[Daemon, dict[str, str]], zendesk: Any
+    ) -> None:
+        ticket = ticket_of(zendesk, demo_run[1]["demo-handoff-button"])
+        requester = zendesk.users(id=ticket.requester_id)
+        assert requester.email == "maria.santos@bayanihan.example"
+        assert requester.user_fields["crm_tier"] == "platinum"
+        organization = zendesk.organizations(id=requester.organization_id)
+        assert organization.name == "Bayanihan Logistics"
+        assert organization.organization_fields["crm_account_name"] == "Bayanihan Logistics"

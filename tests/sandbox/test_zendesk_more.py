@@ -20,7 +20,7 @@ from zenpy.lib.api_objects import (
     Upload,
     User,
 )
-from zenpy.lib.exception import TooManyValuesException
+from zenpy.lib.exception import RecordNotFoundException, TooManyValuesException
 
 from sandbox.http import parse_bool
 from sandbox.server import SandboxServer
@@ -148,6 +148,26 @@ class TestDirectory:
         values = {f["id"]: f["value"] for f in created.custom_fields}
         assert values[ids["Sentiment"]] == "sentiment_angry"
         assert values[ids["Bot intent"]] is None
+
+    def test_user_and_organization_fields_merge_on_update(self, isolated: SandboxServer) -> None:
+        zd = zenpy_for(isolated)
+        (ana,) = zd.users.search(external_id="customer-ana")
+        updated = zd.users.update(User(id=ana.id, user_fields={"crm_tier": "gold"}))
+        assert isinstance(updated, User)
+        assert updated.user_fields["crm_tier"] == "gold"
+        zd.users.update(User(id=ana.id, user_fields={"crm_note": "x"}))
+        assert dict(zd.users(id=ana.id).user_fields) == {"crm_tier": "gold", "crm_note": "x"}
+        org = zd.organizations.update(
+            Organization(id=ana.organization_id, organization_fields={"crm_account": "LF-1"})
+        )
+        assert isinstance(org, Organization)
+        assert org.organization_fields["crm_account"] == "LF-1"
+        actions = [e.action for e in isolated.state.ledger.entries("zendesk")]
+        assert actions == ["user.update", "user.update", "organization.update"]
+
+    def test_updating_an_unknown_user_is_404(self, isolated: SandboxServer) -> None:
+        with pytest.raises(RecordNotFoundException):
+            zenpy_for(isolated).users.update(User(id=999_999, user_fields={"a": "b"}))
 
     def test_user_lookup_by_external_id_of_seeded_customer(self, zd: Zenpy) -> None:
         found = list(zd.users.search(external_id="customer-ana"))
