@@ -82,7 +82,7 @@ def start_daemon(
     config.write_text(
         f"state_dir: {state}\n"
         f"server: {{port: {port}}}\n"
-        f"workers: {{count: {workers}, poll_interval_seconds: 0.05}}\n"
+        f"workers: {{count: {workers}}}\n"
         "log: {level: WARNING, format: json}\n"
         f"zendesk: {{subdomain: {sandbox['ZENDESK_SUBDOMAIN']}, "
         f"email: {sandbox['ZENDESK_EMAIL']}, api_url: '{sandbox['SANDBOX_URL']}'}}\n"
