@@ -13,16 +13,13 @@ import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from core.context.fields import tags_for as _tags_for
 from core.context.masking import MaskingRules, mask_text
 from core.context.model import HandoffContext
-from core.context.note import CHART_FILENAME
-from core.context.note import render_note as _render_note
+from core.context.note import CHART_FILENAME, render_note
 from core.context.summary import Summarizer
 from core.context.trajectory import TrajectoryPoint
-from core.context.view import HandoffView, prepare
+from core.context.view import prepare
 from core.conversation import ConversationSnapshot
-from core.decision import Decision
 
 TICKET_TAG = "baton"
 
@@ -114,16 +111,6 @@ def subject_for(conversation: ConversationSnapshot, rules: MaskingRules | None =
     return f"Chat conversation {conversation.conversation_id}"
 
 
-def tags_for(decision: Decision) -> tuple[str, ...]:
-    """``baton``, the category, one tag per trigger and per topic."""
-    return _tags_for(decision)
-
-
-def render_note(view: HandoffView, *, chart_attached: bool = False) -> str:
-    """The internal note's HTML (see :mod:`core.context.note`)."""
-    return _render_note(view, chart_attached=chart_attached)
-
-
 def build_handoff_draft(
     context: HandoffContext,
     *,
@@ -156,21 +143,3 @@ def build_handoff_draft(
         attachments=attachments,
         warnings=fields.problems,
     )
-
-
-def build_ticket_draft(
-    conversation: ConversationSnapshot, decision: Decision, episode: int
-) -> TicketDraft:
-    """The draft from the conversation and decision alone (no scores, card, link, routing).
-
-    Kept for the worker's current ``draft_builder(snapshot, decision, episode)`` call;
-    the full context comes through :func:`build_handoff_draft`.
-    """
-    times = [t.occurred_at for t in conversation.turns]
-    generated = max(times) if times else conversation.started_at
-    if generated is None:
-        raise ValueError("a conversation without messages or start time has no handoff")
-    context = HandoffContext(
-        snapshot=conversation, decision=decision, episode=episode, generated_at=generated
-    )
-    return build_handoff_draft(context)

@@ -13,7 +13,7 @@ from core.context.model import AccountCard, CardStatus, Verification
 from core.context.note import render_note
 from core.context.view import prepare
 from core.decision import Category, Priority
-from core.handoff import build_handoff_draft, build_ticket_draft
+from core.handoff import build_handoff_draft
 from render.charts import trajectory_png
 from render.example import example_context
 from tests.context.helpers import context, decision, hit, snapshot
@@ -219,13 +219,6 @@ class TestVariants:
         assert "<b>URGENT</b> — reply now. category A — always human" in note
         assert "customer is angry now (0.90)" in note
         assert "Always-human topic: account-security incident" in note
-
-    def test_the_legacy_builder_still_builds_a_complete_note(self) -> None:
-        ctx = example_context()
-        draft = build_ticket_draft(ctx.snapshot, ctx.decision, 1)
-        assert draft.external_id == "baton:conv_8812:1"
-        assert "<h3>Why Baton escalated</h3>" in draft.note_html
-        assert "<h3>Transcript</h3>" in draft.note_html
 
     def test_render_note_is_deterministic(self) -> None:
         assert render_note(prepare(example_context())) == render_note(prepare(example_context()))
