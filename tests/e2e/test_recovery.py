@@ -51,15 +51,12 @@ class TestLostResponses:
         self, daemon: Daemon, bot: Bot, sandbox: SandboxServer, zendesk: Any
     ) -> None:
         cid = f"lost-{uuid.uuid4().hex[:8]}"
-        rule = sandbox.state.faults.add(
+        with sandbox.state.faults.injected(
             FaultRule(kind="commit_then_fail", api="zendesk", path="/api/v2/tickets",
                       method="POST", times=1)
-        )  # fmt: skip
-        try:
+        ):  # fmt: skip
             bot.send(raw_event(cid, text="let me talk to a human"))
             assert wait_for_outbox(daemon) == {"done": 1}
-        finally:
-            sandbox.state.faults.remove(rule.id or "")
         assert creates_for(sandbox, cid) == 1
         assert len(list(zendesk.tickets(external_id=f"baton:{cid}:1"))) == 1
 
@@ -67,30 +64,24 @@ class TestLostResponses:
         self, daemon: Daemon, bot: Bot, sandbox: SandboxServer
     ) -> None:
         cid = f"outage-{uuid.uuid4().hex[:8]}"
-        rule = sandbox.state.faults.add(
+        with sandbox.state.faults.injected(
             FaultRule(kind="error", status=503, api="zendesk", path="/api/v2/tickets",
                       method="POST", times=2)
-        )  # fmt: skip
-        try:
+        ):  # fmt: skip
             bot.send(raw_event(cid, text="talk to a human"))
             assert wait_for_outbox(daemon) == {"done": 1}
-        finally:
-            sandbox.state.faults.remove(rule.id or "")
         assert creates_for(sandbox, cid) == 1
 
     def test_a_permanent_refusal_is_dead_lettered_with_its_reason(
         self, daemon: Daemon, bot: Bot, sandbox: SandboxServer
     ) -> None:
         cid = f"refused-{uuid.uuid4().hex[:8]}"
-        rule = sandbox.state.faults.add(
+        with sandbox.state.faults.injected(
             FaultRule(kind="error", status=422, api="zendesk", path="/api/v2/tickets",
                       method="POST", times=1)
-        )  # fmt: skip
-        try:
+        ):  # fmt: skip
             bot.send(raw_event(cid, text="talk to a human"))
             wait_for_outbox(daemon)
-        finally:
-            sandbox.state.faults.remove(rule.id or "")
         row = outbox_row(daemon.db, cid)
         assert row.status == "dead"
         assert "422" in (row.last_error or "")
