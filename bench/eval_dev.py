@@ -45,6 +45,7 @@ from core.decision import Category, Decision  # noqa: E402
 from core.engine import Engine  # noqa: E402
 from core.events import Role  # noqa: E402
 from core.nlp.models import TextModels  # noqa: E402
+from scripts.devdata import read_goemotions  # noqa: E402
 
 SECURITY = {
     "compromised_card",
@@ -55,7 +56,6 @@ SECURITY = {
     "direct_debit_payment_not_recognised",
 }
 BITEXT_EXCLUDED = {"contact_customer_service"}  # ambiguous (hours vs. someone): not scored
-FRUSTRATED = ("anger", "annoyance", "disappointment", "disapproval", "disgust")
 T0 = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)  # a Monday morning: business hours everywhere
 
 
@@ -166,15 +166,7 @@ class Evaluation:
     def frustration(self) -> None:
         from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-        folder = self.data / "goemotions"
-        names = (folder / "emotions.txt").read_text().split()
-        wanted = {names.index(e) for e in FRUSTRATED}
-        texts, gold = [], []
-        with (folder / "dev.tsv").open(encoding="utf-8") as fh:
-            for line in fh:
-                text, ids, _ = line.rstrip("\n").split("\t")
-                texts.append(text)
-                gold.append(any(int(i) in wanted for i in ids.split(",")))
+        texts, gold = read_goemotions(self.data / "goemotions", "dev")
         vader = SentimentIntensityAnalyzer()
         v_pred = [vader.polarity_scores(t)["compound"] <= -0.05 for t in texts]
         scorer = self.engine.models.frustration

@@ -47,8 +47,8 @@ sys.path.insert(0, str(ROOT))
 from core.nlp.models import IntentSpace  # noqa: E402
 from core.nlp.signals import Wording, content_words, cosine, wording_vector  # noqa: E402
 from core.nlp.text import text_features, tokenize, word_features  # noqa: E402
+from scripts.devdata import read_goemotions  # noqa: E402
 
-FRUSTRATED = ("anger", "annoyance", "disappointment", "disapproval", "disgust")
 SECURITY = (
     "compromised_card",
     "lost_or_stolen_card",
@@ -139,15 +139,7 @@ def linear_head(
 
 
 def goemotions(data: Path) -> tuple[list[str], np.ndarray]:
-    folder = data / "dev" / "goemotions"
-    names = (folder / "emotions.txt").read_text().split()
-    wanted = {names.index(e) for e in FRUSTRATED}
-    texts, labels = [], []
-    with (folder / "train.tsv").open(encoding="utf-8") as fh:
-        for line in fh:
-            text, ids, _ = line.rstrip("\n").split("\t")
-            texts.append(text)
-            labels.append(any(int(i) in wanted for i in ids.split(",")))
+    texts, labels = read_goemotions(data / "dev" / "goemotions", "train")
     return texts, np.array(labels, dtype=int)
 
 
