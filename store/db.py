@@ -10,7 +10,8 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, Insert, Table, create_engine, event, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -51,6 +52,7 @@ class Database:
         self._writer: AbstractContextManager[object] = (
             threading.Lock() if self.is_sqlite else nullcontext()
         )
+        self._inserts: dict[tuple[str, tuple[str, ...], str | None], Insert] = {}
 
     @property
     def is_sqlite(self) -> bool:
@@ -61,6 +63,22 @@ class Database:
         """A session inside one transaction: committed on success, rolled back on error."""
         with self._writer, self.sessions() as session, session.begin():
             yield session
+
+    def insert_ignoring(
+        self, table: Table, conflict: tuple[str, ...], returning: str | None = None
+    ) -> Insert:
+        """``INSERT … ON CONFLICT (conflict) DO NOTHING [RETURNING returning]`` on this
+        database's dialect, built once: the values come with each execution, so the hot
+        path neither rebuilds nor re-compiles the statement."""
+        key = (table.name, conflict, returning)
+        stmt = self._inserts.get(key)
+        if stmt is None:
+            dialect = sqlite if self.is_sqlite else postgresql
+            stmt = dialect.insert(table).on_conflict_do_nothing(index_elements=list(conflict))
+            if returning is not None:
+                stmt = stmt.returning(table.c[returning])
+            self._inserts[key] = stmt
+        return stmt
 
     def migrate(self) -> None:
         """Bring the schema to the newest revision (safe to run from several replicas)."""

@@ -11,8 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from core.context.masking import (
@@ -39,6 +38,13 @@ from store.conversations import (
 from store.db import Database
 from store.outbox import enqueue, note_key
 from store.schema import ConversationRow, DecisionRow, EventRow, MessageRow
+
+EVENTS = EventRow.__table__
+MESSAGES = MessageRow.__table__
+#: Which of a batch's event ids are stored already (one statement, compiled once).
+_KNOWN_EVENTS = select(EventRow.event_id).where(
+    EventRow.event_id.in_(bindparam("ids", expanding=True))
+)
 
 
 @dataclass
@@ -105,9 +111,7 @@ def _new_events(session: Session, events: Sequence[Event]) -> list[Event]:
     unique: dict[str, Event] = {}
     for ev in events:
         unique.setdefault(ev.event_id, ev)
-    known = set(
-        session.scalars(select(EventRow.event_id).where(EventRow.event_id.in_(list(unique))))
-    )
+    known = set(session.scalars(_KNOWN_EVENTS, {"ids": list(unique)}))
     return [ev for event_id, ev in unique.items() if event_id not in known]
 
 
@@ -154,24 +158,17 @@ def _rewrite(session: Session, message: MessageRow, text: str) -> None:
 
 def _store_event(session: Session, db: Database, ev: Event, now: datetime) -> bool:
     """Insert the event; False when its id exists already."""
-    stmt = _insert(db, EventRow).values(
-        event_id=ev.event_id,
-        conversation_id=ev.conversation_id,
-        type=ev.type.value,
-        occurred_at=ev.occurred_at,
-        received_at=now,
-        payload=ev.model_dump(mode="json"),
-    )
     # ON CONFLICT covers a concurrent request storing the same event right now.
-    inserted = session.execute(
-        stmt.on_conflict_do_nothing(index_elements=["event_id"]).returning(EventRow.id)
-    ).first()
-    return inserted is not None
-
-
-def _insert(db: Database, table: type) -> Any:
-    """An INSERT that understands ON CONFLICT on the database's dialect."""
-    return (sqlite if db.is_sqlite else postgresql).insert(table)
+    stmt = db.insert_ignoring(EVENTS, ("event_id",), returning="id")
+    params = {
+        "event_id": ev.event_id,
+        "conversation_id": ev.conversation_id,
+        "type": ev.type.value,
+        "occurred_at": ev.occurred_at,
+        "received_at": now,
+        "payload": ev.model_dump(mode="json"),
+    }
+    return session.execute(stmt, params).first() is not None
 
 
 def _conversation(session: Session, ev: Event, result: IngestResult) -> ConversationRow:
@@ -232,20 +229,18 @@ def _apply(
 def _store_message(session: Session, db: Database, ev: Event) -> None:
     assert ev.message is not None
     # The same message re-sent under another event id keeps its first version.
-    session.execute(
-        _insert(db, MessageRow)
-        .values(
-            conversation_id=ev.conversation_id,
-            message_id=ev.message.id,
-            event_id=ev.event_id,
-            role=ev.message.role.value,
-            text=ev.message.text,
-            occurred_at=ev.occurred_at,
-            intent=ev.bot.intent if ev.bot else None,
-            confidence=ev.bot.confidence if ev.bot else None,
-        )
-        .on_conflict_do_nothing(index_elements=["conversation_id", "message_id"])
-    )
+    stmt = db.insert_ignoring(MESSAGES, ("conversation_id", "message_id"))
+    params = {
+        "conversation_id": ev.conversation_id,
+        "message_id": ev.message.id,
+        "event_id": ev.event_id,
+        "role": ev.message.role.value,
+        "text": ev.message.text,
+        "occurred_at": ev.occurred_at,
+        "intent": ev.bot.intent if ev.bot else None,
+        "confidence": ev.bot.confidence if ev.bot else None,
+    }
+    session.execute(stmt, params)
 
 
 def _decide(

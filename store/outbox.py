@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from store.db import Database
@@ -133,22 +132,19 @@ def enqueue(
     now: datetime,
 ) -> int | None:
     """Queue work for ``decision`` in the caller's transaction; None if ``key`` is queued."""
-    insert = (sqlite if db.is_sqlite else postgresql).insert(OutboxRow)
-    row = session.execute(
-        insert.values(
-            conversation_id=decision.conversation_id,
-            kind=kind,
-            episode=decision.episode,
-            decision_id=decision.id,
-            idempotency_key=key,
-            status="pending",
-            attempts=0,
-            next_attempt_at=now,
-            created_at=now,
-        )
-        .on_conflict_do_nothing(index_elements=["idempotency_key"])
-        .returning(OutboxRow.id)
-    ).first()
+    stmt = db.insert_ignoring(OutboxRow.__table__, ("idempotency_key",), returning="id")
+    params = {
+        "conversation_id": decision.conversation_id,
+        "kind": kind,
+        "episode": decision.episode,
+        "decision_id": decision.id,
+        "idempotency_key": key,
+        "status": "pending",
+        "attempts": 0,
+        "next_attempt_at": now,
+        "created_at": now,
+    }
+    row = session.execute(stmt, params).first()
     return None if row is None else int(row[0])
 
 
