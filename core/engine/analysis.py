@@ -193,9 +193,9 @@ class Analyzer:
         best, why = 0.0, "calm"
         scorer = self.models.frustration
         if scorer is not None:
-            best = scorer.score_tokens(words, all_tokens)
+            best = scorer.message_score(words, all_tokens)
             if best >= scorer.threshold:  # the evidence is only worth its cost when shown
-                why = f"model: {', '.join(scorer.strongest(words)) or 'wording'}"
+                why = f"model: {', '.join(scorer.evidence(words, all_tokens)) or 'wording'}"
         cue_score = self.rules.sentiment.cue_score
         if cue_score > best:
             waited = match_all(hits, ("waited", "duration"), 6)

@@ -12,6 +12,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import repeat
+from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -27,6 +28,24 @@ def _sigmoid(z: float) -> float:
         return 1.0 / (1.0 + math.exp(-z))
     e = math.exp(z)
     return e / (1.0 + e)
+
+
+class MessageScorer(Protocol):
+    """A learned yes/no scorer of one message: ``message_score >= threshold`` is yes."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def threshold(self) -> float: ...
+
+    def message_score(self, words: Sequence[str], tokens: Sequence[str]) -> float:
+        """Probability, from the message's word features and its tokens."""
+        ...
+
+    def evidence(self, words: Sequence[str], tokens: Sequence[str], k: int = 3) -> tuple[str, ...]:
+        """Up to ``k`` words or phrases that pushed the score up: what agents are shown."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -81,6 +100,103 @@ class LinearScorer:
         get = self.weights.get
         scored = [(w, f) for f in words if (w := get(f, 0.0)) > 0 and not f.startswith("#")]
         return tuple(f for _, f in heapq.nlargest(k, scored))
+
+    # -- the MessageScorer protocol ----------------------------------------------------
+
+    def message_score(self, words: Sequence[str], tokens: Sequence[str]) -> float:
+        return self.score_tokens(words, tokens)
+
+    def evidence(self, words: Sequence[str], tokens: Sequence[str], k: int = 3) -> tuple[str, ...]:
+        return self.strongest(words, k)
+
+
+@dataclass(frozen=True)
+class ConvScorer:
+    """A small convolutional text classifier (Kim, 2014) over word embeddings.
+
+    Each token is looked up in ``embeddings`` (row 0: padding, row 1: an unknown word);
+    filters of every width in ``widths`` slide over the token sequence, ``channels`` per
+    width, followed by ReLU, max-pooling (and mean-pooling when ``mean_pool``) over the
+    positions, and a logistic output. ``kernel`` holds every filter's per-offset weights
+    side by side, so one matrix product serves all widths: for width ``w`` the
+    ``w * channels`` columns from its offset are ``[offset 0 | offset 1 | …]``.
+    """
+
+    name: str
+    vocab: Mapping[str, int]
+    embeddings: FloatArray  # (words, dims)
+    kernel: FloatArray  # (dims, sum(w * channels))
+    conv_bias: FloatArray  # (len(widths) * channels,)
+    widths: tuple[int, ...]
+    channels: int
+    dense: FloatArray  # (pooled features,)
+    bias: float
+    threshold: float
+    mean_pool: bool = False
+    max_tokens: int = 64
+
+    def _positions(self, tokens: Sequence[str]) -> tuple[list[int], list[str]]:
+        get = self.vocab.get
+        kept = list(tokens[: self.max_tokens])
+        rows = [get(t, 1) for t in kept]
+        shortfall = max(self.widths) - len(rows)
+        if shortfall > 0:  # as in training: short messages are padded to the widest filter
+            rows += [0] * shortfall
+            kept += [""] * shortfall
+        return rows, kept
+
+    def _convolve(self, rows: list[int]) -> list[FloatArray]:
+        """Each width's activations, shape (positions, channels), after ReLU."""
+        y = self.embeddings[rows] @ self.kernel
+        size, c = len(rows), self.channels
+        out, col = [], 0
+        for k, w in enumerate(self.widths):
+            n = size - w + 1
+            acc = y[:n, col : col + c].copy()
+            for j in range(1, w):
+                _plus(acc, y[j : j + n, col + j * c : col + (j + 1) * c], out=acc)
+            _plus(acc, self.conv_bias[k * c : (k + 1) * c], out=acc)
+            np.maximum(acc, 0.0, out=acc)
+            out.append(acc)
+            col += w * c
+        return out
+
+    def logit(self, tokens: Sequence[str]) -> float:
+        """The raw score (log-odds) of a token sequence."""
+        if not tokens:
+            tokens = ("",)
+        acts = self._convolve(self._positions(tokens)[0])
+        pooled = [_max(a, axis=0) for a in acts]
+        if self.mean_pool:
+            pooled += [_add(a, axis=0) / a.shape[0] for a in acts]
+        return float(np.concatenate(pooled) @ self.dense) + self.bias
+
+    def score(self, tokens: Sequence[str]) -> float:
+        """Probability of the class the scorer detects."""
+        return _sigmoid(self.logit(tokens))
+
+    def message_score(self, words: Sequence[str], tokens: Sequence[str]) -> float:
+        return self.score(tokens)
+
+    def evidence(self, words: Sequence[str], tokens: Sequence[str], k: int = 3) -> tuple[str, ...]:
+        return self.strongest(tokens, k)
+
+    def strongest(self, tokens: Sequence[str], k: int = 3) -> tuple[str, ...]:
+        """The words whose windows won the max-pool of the channels pushing the score up
+        most: the evidence shown to agents."""
+        rows, kept = self._positions(tokens)
+        credit: dict[int, float] = {}
+        c = self.channels
+        for i, (w, acts) in enumerate(zip(self.widths, self._convolve(rows), strict=True)):
+            winners = acts.argmax(axis=0)
+            gains = acts[winners, range(c)] * self.dense[i * c : (i + 1) * c]
+            for start, gain in zip(winners.tolist(), gains.tolist(), strict=True):
+                if gain > 0:
+                    for pos in range(start, start + w):
+                        credit[pos] = credit.get(pos, 0.0) + gain / w
+        best = sorted(credit, key=credit.__getitem__, reverse=True)
+        words = [kept[p] for p in best if kept[p] and kept[p] not in ("!", "?")]
+        return tuple(dict.fromkeys(words))[:k]
 
 
 @dataclass(frozen=True)
@@ -179,7 +295,7 @@ _multiply = np.multiply
 class TextModels:
     """Everything learned that the engine can use; each part is optional."""
 
-    frustration: LinearScorer | None = None
+    frustration: MessageScorer | None = None
     topics: Mapping[str, LinearScorer] = field(default_factory=dict)
     intents: IntentSpace | None = None
     #: correctly spelled words seen in natural training text: never treated as typos

@@ -1,0 +1,84 @@
+"""The NumPy convolutional scorer against a plain, loop-by-loop reading of its definition."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from core.nlp.models import ConvScorer
+
+
+def _scorer(mean_pool: bool, seed: int = 3) -> ConvScorer:
+    rng = np.random.default_rng(seed)
+    dims, channels, widths = 5, 4, (1, 2, 3)
+    words = ["<pad>", "<unk>", "this", "is", "awful", "thanks", "!"]
+    emb = rng.normal(size=(len(words), dims)).astype(np.float32)
+    emb[0] = 0.0
+    kernel = rng.normal(size=(dims, sum(widths) * channels)).astype(np.float32)
+    pooled = len(widths) * channels * (2 if mean_pool else 1)
+    return ConvScorer(
+        name="frustration",
+        vocab={w: i for i, w in enumerate(words) if i >= 2},
+        embeddings=emb,
+        kernel=kernel,
+        conv_bias=rng.normal(size=len(widths) * channels).astype(np.float32),
+        widths=widths,
+        channels=channels,
+        dense=rng.normal(size=pooled).astype(np.float32),
+        bias=-0.2,
+        threshold=0.5,
+        mean_pool=mean_pool,
+    )
+
+
+def _reference(s: ConvScorer, tokens: list[str]) -> float:
+    """Kim (2014) written out: filter (width w, channel c) has weights W[w][j][:, c]."""
+    rows = [s.vocab.get(t, 1) for t in tokens]
+    rows += [0] * (max(s.widths) - len(rows))
+    x = s.embeddings[rows].astype(np.float64)
+    maxes, means, col = [], [], 0
+    for k, w in enumerate(s.widths):
+        c0 = s.channels
+        per_offset = [s.kernel[:, col + j * c0 : col + (j + 1) * c0] for j in range(w)]
+        for c in range(s.channels):
+            acts = []
+            for t in range(len(rows) - w + 1):
+                v = sum(float(x[t + j] @ per_offset[j][:, c]) for j in range(w))
+                acts.append(max(v + float(s.conv_bias[k * s.channels + c]), 0.0))
+            maxes.append(max(acts))
+            means.append(sum(acts) / len(acts))
+        col += w * s.channels
+    feats = maxes + (means if s.mean_pool else [])
+    z = sum(f * float(d) for f, d in zip(feats, s.dense, strict=True)) + s.bias
+    return 1 / (1 + math.exp(-z))
+
+
+@pytest.mark.parametrize("mean_pool", [False, True])
+@pytest.mark.parametrize(
+    "tokens",
+    [["this", "is", "awful", "!"], ["thanks"], ["never", "seen", "this"], []],
+)
+def test_matches_the_definition(mean_pool: bool, tokens: list[str]) -> None:
+    s = _scorer(mean_pool)
+    assert s.score(tokens) == pytest.approx(_reference(s, tokens or [""]), abs=1e-5)
+
+
+def test_unknown_words_share_one_row_and_order_matters() -> None:
+    s = _scorer(False)
+    assert s.score(["zzz", "is"]) == pytest.approx(s.score(["qqq", "is"]))
+    assert s.score(["this", "is", "awful"]) != pytest.approx(s.score(["awful", "is", "this"]))
+
+
+def test_long_messages_are_cut_at_max_tokens() -> None:
+    s = _scorer(False)
+    head = ["this", "is", "awful"] * 30
+    assert s.score(head[: s.max_tokens]) == pytest.approx(s.score(head + ["thanks"] * 10))
+
+
+def test_evidence_names_words_of_the_message() -> None:
+    s = _scorer(False)
+    found = s.strongest(["this", "is", "awful", "!"])
+    assert found
+    assert set(found) <= {"this", "is", "awful"}
