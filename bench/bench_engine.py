@@ -2,9 +2,14 @@
 
     .venv/bin/python bench/bench_engine.py [--conversations 400] [--turns 10]
 
-Builds synthetic conversations (our own sentences in the five built-in languages, bot
-replies with NLU confidence, customers who repeat themselves, get angry, type in caps),
-then replays them as the daemon does: after every customer message the whole
+Builds conversations whose customer messages are mostly real requests from the
+development data (Banking77 test and Bitext, read in place from ``--data``; each text
+used once, so no cache sees it twice) mixed with our own sentences in the five built-in
+languages (customers who repeat themselves, get angry, type in caps), with bot replies
+carrying NLU confidence. Without the development data, or with ``--texts builtin``, only
+the 24 built-in sentences are used (every token then hits the scorers' caches: a
+flattering figure). Each run starts with the scorers' token caches empty. The
+conversations are replayed as the daemon does: after every customer message the whole
 conversation so far is re-evaluated with ``Engine.decide``. One engine is kept for the
 run, as the daemon keeps one, so each message is analysed once (when it arrives) and
 earlier turns come from the engine's memo. A second, cold figure re-creates the engine's
@@ -18,11 +23,13 @@ inflate it; wall-clock figures on an idle core are the same within noise).
 from __future__ import annotations
 
 import argparse
+import csv
 import os
 import random
 import statistics
 import sys
 import time
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -69,14 +76,39 @@ BOT = [
 T0 = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 
 
-def conversations(n: int, turns: int, seed: int = 5) -> list[list[Turn]]:
+def dev_texts(data: Path) -> list[str]:
+    """Real customer requests (Banking77 test, Bitext), when the development data is there."""
+    texts: list[str] = []
+    banking = data / "dev" / "banking77" / "test.csv"
+    bitext = data / "dev" / "bitext" / "bitext_cs_6480rows_2023-08-07.csv"
+    for path, column in ((banking, "text"), (bitext, "instruction")):
+        if path.is_file():
+            with path.open(encoding="utf-8") as fh:
+                texts += [row[column] for row in csv.DictReader(fh)]
+    return texts
+
+
+def conversations(n: int, turns: int, seed: int = 5, real: Sequence[str] = ()) -> list[list[Turn]]:
+    """Synthetic conversations. With ``real`` texts, most customer messages are distinct
+    real requests (so no cache sees the same text twice), the rest the built-in
+    multilingual, angry and repeated sentences; a customer sometimes repeats themselves."""
     rng = random.Random(seed)
+    fresh = list(real)
+    rng.shuffle(fresh)
     out = []
     for c in range(n):
         at = T0 + timedelta(minutes=c)
         seq: list[Turn] = []
+        said: list[str] = []
         for i in range(turns):
-            text = rng.choice(CUSTOMER)
+            roll = rng.random()
+            if said and roll < 0.1:
+                text = rng.choice(said)  # the customer repeats themselves
+            elif fresh and roll < 0.75:
+                text = fresh.pop()
+            else:
+                text = rng.choice(CUSTOMER)
+            said.append(text)
             if rng.random() < 0.3:
                 text = f"{text} (order {rng.randint(1000, 9999)})"
             at += timedelta(seconds=rng.randint(3, 90))
@@ -115,6 +147,7 @@ def snapshots(convs: list[list[Turn]]) -> list[tuple[ConversationSnapshot, str]]
 
 
 def run(engine: Engine, work: list[tuple[ConversationSnapshot, str]], cold: bool) -> list[float]:
+    engine.models.clear_caches()  # every run starts with no token remembered
     latencies = []
     # CPU time of this thread: what one core spends per call, unaffected by other
     # processes on a shared machine taking the core away (wall time would count that)
@@ -144,15 +177,38 @@ def main() -> int:
     ap.add_argument("--turns", type=int, default=10, help="customer messages per conversation")
     ap.add_argument("--config", default=None, help="rules preset or YAML (default preset)")
     ap.add_argument("--repeat", type=int, default=3, help="runs; the fastest is reported")
+    ap.add_argument(
+        "--texts",
+        choices=("real", "builtin"),
+        default="real",
+        help="customer texts: real requests from the development data (default) or only "
+        "the built-in sentences",
+    )
+    ap.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
     args = ap.parse_args()
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})  # one core
+    real = dev_texts(args.data) if args.texts == "real" else []
+    if args.texts == "real" and not real:
+        print(f"no development data under {args.data}: using the built-in sentences only")
     engine = load_engine(args.config)
-    work = snapshots(conversations(args.conversations, args.turns))
-    run(load_engine(args.config), work[:200], cold=False)  # warm up imports and caches
+    # the warm-up draws its own texts, so that no measured message was seen before
+    warm_up = snapshots(conversations(20, args.turns, seed=99, real=real[-300:]))
+    real = real[:-300]
+    work = snapshots(conversations(args.conversations, args.turns, real=real))
+    run(load_engine(args.config), warm_up, cold=False)  # imports, code paths
+    known = set(real)
+    used = sum(snap.turns[-1].text.split(" (order ")[0] in known for snap, _ in work)
+    source = (
+        f"{used} real requests (Banking77 test, Bitext; each text used once, but for "
+        "customers repeating themselves) + built-in multilingual, angry and repeated sentences"
+        if real
+        else "built-in sentences only (24, so the token caches are always warm)"
+    )
     print(
         f"{len(work)} customer messages in {args.conversations} conversations of "
-        f"{args.turns} customer + {args.turns} bot turns; one core; all triggers on"
+        f"{args.turns} customer + {args.turns} bot turns; one core; all triggers on\n"
+        f"customer texts: {source}"
     )
     # The machine is shared: each figure is the fastest of --repeat runs (a fresh engine
     # each time, so every message is analysed once per run, as in the daemon).

@@ -6,6 +6,7 @@ import functools
 import itertools
 import math
 import re
+import string
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -56,8 +57,19 @@ def amounts(text: str) -> tuple[float, ...]:
     return tuple(found)
 
 
+_UPPER = string.ascii_uppercase.encode()
+_LOWER = string.ascii_lowercase.encode()
+
+
 def caps_shouting(text: str, min_letters: int, ratio: float) -> bool:
     """Mostly upper-case letters (only cased scripts count: Chinese cannot shout in caps)."""
+    if text.isascii():  # the common case, counted in C
+        raw = text.encode()
+        upper = len(raw) - len(raw.translate(None, _UPPER))
+        if upper < min_letters * ratio:
+            return False
+        letters = upper + len(raw) - len(raw.translate(None, _LOWER))
+        return letters >= min_letters and upper / letters >= ratio
     upper = sum(map(str.isupper, text))
     if upper < min_letters * ratio:
         return False
