@@ -15,6 +15,7 @@ import unicodedata
 
 _CJK = re.compile(r"([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff])")
 _TOKEN = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)*|\d+(?:[.,]\d+)*|[!?]")
+_ASCII_TOKEN = re.compile(r"[a-z]+(?:'[a-z]+)*|\d+(?:[.,]\d+)*|[!?]")  # lower-cased ASCII
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "`": "'"})
 
 #: Words after which the next few tokens are marked as negated (``~word``).
@@ -36,9 +37,9 @@ def normalize(text: str) -> str:
 def tokenize(text: str) -> list[str]:
     """Words, numbers, single CJK characters, and ``!``/``?`` marks, in order."""
     norm = normalize(text)
-    if not norm.isascii():
-        norm = _CJK.sub(r" \1 ", norm)
-    return _TOKEN.findall(norm)
+    if norm.isascii():  # same tokens, without the Unicode character classes' cost
+        return _ASCII_TOKEN.findall(norm)
+    return _TOKEN.findall(_CJK.sub(r" \1 ", norm))
 
 
 def is_cjk(token: str) -> bool:
@@ -46,8 +47,9 @@ def is_cjk(token: str) -> bool:
 
 
 def _negator(token: str) -> bool:
-    bare = token.replace("'", "")
-    return bare in NEGATORS or token.endswith("n't")
+    if token in NEGATORS:
+        return True
+    return "'" in token and (token.replace("'", "") in NEGATORS or token.endswith("n't"))
 
 
 def word_features(tokens: list[str]) -> list[str]:
