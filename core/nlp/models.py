@@ -8,6 +8,7 @@ the triggers fall back to their lexicon and cue rules).
 from __future__ import annotations
 
 import heapq
+import itertools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -136,42 +137,66 @@ class ConvScorer:
     threshold: float
     mean_pool: bool = False
     max_tokens: int = 64
+    #: per filter offset j: the first output column it feeds, and its (dims, columns) weights
+    _offsets: tuple[tuple[int, FloatArray], ...] = field(default=(), compare=False, repr=False)
 
-    def _positions(self, tokens: Sequence[str]) -> tuple[list[int], list[str]]:
+    def __post_init__(self) -> None:
+        # Re-lay the kernel by offset: offset j feeds only the widths longer than j, so one
+        # product per offset (over those widths' channels) serves every width at once.
+        c, dims = self.channels, self.embeddings.shape[1]
+        starts = list(itertools.accumulate((w * c for w in self.widths), initial=0))
+        offsets = []
+        for j in range(max(self.widths)):
+            first = next(k for k, w in enumerate(self.widths) if w > j)
+            cols = np.zeros((dims, (len(self.widths) - first) * c), dtype=np.float32)
+            for k in range(first, len(self.widths)):
+                if self.widths[k] > j:
+                    block = self.kernel[:, starts[k] + j * c : starts[k] + (j + 1) * c]
+                    cols[:, (k - first) * c : (k - first + 1) * c] = block
+            offsets.append((first * c, cols))
+        object.__setattr__(self, "_offsets", tuple(offsets))
+
+    def _positions(self, tokens: Sequence[str]) -> tuple[list[int], list[str], int]:
+        """Embedding rows of the (cut) message padded for the widest filter, the tokens
+        (padding as ""), and the message's length."""
         get = self.vocab.get
-        kept = list(tokens[: self.max_tokens])
-        rows = [get(t, 1) for t in kept]
-        shortfall = max(self.widths) - len(rows)
-        if shortfall > 0:  # as in training: short messages are padded to the widest filter
-            rows += [0] * shortfall
-            kept += [""] * shortfall
-        return rows, kept
+        kept = list(tokens[: self.max_tokens]) or [""]
+        length = len(kept)
+        size = max(length, max(self.widths))
+        pad = size - length + max(self.widths) - 1
+        return [get(t, 1) for t in kept] + [0] * pad, kept + [""] * pad, length
 
-    def _convolve(self, rows: list[int]) -> list[FloatArray]:
-        """Each width's activations, shape (positions, channels), after ReLU."""
-        y = self.embeddings[rows] @ self.kernel
-        size, c = len(rows), self.channels
-        out, col = [], 0
+    def _convolve(self, rows: list[int], length: int) -> FloatArray:
+        """Activations after ReLU, shape (positions, widths * channels); a width ``w`` has
+        ``max(length, w) - w + 1`` windows (one for a message shorter than the filter, as
+        in training) and its later positions are zero, which leaves max and sum as they are."""
+        x = self.embeddings[rows]
+        size = len(rows) - max(self.widths) + 1
+        first, weights = self._offsets[0]
+        h = x[:size] @ weights
+        for j in range(1, len(self._offsets)):
+            first, weights = self._offsets[j]
+            h[:, first:] += x[j : j + size] @ weights
+        h += self.conv_bias
+        np.maximum(h, 0.0, out=h)
+        c = self.channels
         for k, w in enumerate(self.widths):
-            n = size - w + 1
-            acc = y[:n, col : col + c].copy()
-            for j in range(1, w):
-                _plus(acc, y[j : j + n, col + j * c : col + (j + 1) * c], out=acc)
-            _plus(acc, self.conv_bias[k * c : (k + 1) * c], out=acc)
-            np.maximum(acc, 0.0, out=acc)
-            out.append(acc)
-            col += w * c
-        return out
+            windows = max(length, w) - w + 1
+            if windows < size:
+                h[windows:, k * c : (k + 1) * c] = 0.0
+        return h
 
     def logit(self, tokens: Sequence[str]) -> float:
         """The raw score (log-odds) of a token sequence."""
-        if not tokens:
-            tokens = ("",)
-        acts = self._convolve(self._positions(tokens)[0])
-        pooled = [_max(a, axis=0) for a in acts]
+        rows, _, length = self._positions(tokens)
+        h = self._convolve(rows, length)
+        z = float(_max(h, axis=0) @ self.dense[: h.shape[1]]) + self.bias
         if self.mean_pool:
-            pooled += [_add(a, axis=0) / a.shape[0] for a in acts]
-        return float(np.concatenate(pooled) @ self.dense) + self.bias
+            c = self.channels
+            sums = _add(h, axis=0) * self.dense[h.shape[1] :]
+            for k, w in enumerate(self.widths):
+                z += float(_add(sums[k * c : (k + 1) * c])) / (max(length, w) - w + 1)
+        return z
 
     def score(self, tokens: Sequence[str]) -> float:
         """Probability of the class the scorer detects."""
@@ -186,16 +211,17 @@ class ConvScorer:
     def strongest(self, tokens: Sequence[str], k: int = 3) -> tuple[str, ...]:
         """The words whose windows won the max-pool of the channels pushing the score up
         most: the evidence shown to agents."""
-        rows, kept = self._positions(tokens)
-        credit: dict[int, float] = {}
+        rows, kept, length = self._positions(tokens)
+        h = self._convolve(rows, length)
+        winners = h.argmax(axis=0).tolist()
+        gains = (h.max(axis=0) * self.dense[: h.shape[1]]).tolist()
         c = self.channels
-        for i, (w, acts) in enumerate(zip(self.widths, self._convolve(rows), strict=True)):
-            winners = acts.argmax(axis=0)
-            gains = acts[winners, range(c)] * self.dense[i * c : (i + 1) * c]
-            for start, gain in zip(winners.tolist(), gains.tolist(), strict=True):
-                if gain > 0:
-                    for pos in range(start, start + w):
-                        credit[pos] = credit.get(pos, 0.0) + gain / w
+        credit: dict[int, float] = {}
+        for col, (start, gain) in enumerate(zip(winners, gains, strict=True)):
+            if gain > 0:
+                w = self.widths[col // c]
+                for pos in range(start, start + w):
+                    credit[pos] = credit.get(pos, 0.0) + gain / w
         best = sorted(credit, key=credit.__getitem__, reverse=True)
         words = [kept[p] for p in best if kept[p] and kept[p] not in ("!", "?")]
         return tuple(dict.fromkeys(words))[:k]

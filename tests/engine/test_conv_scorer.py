@@ -36,6 +36,7 @@ def _scorer(mean_pool: bool, seed: int = 3) -> ConvScorer:
 def _reference(s: ConvScorer, tokens: list[str]) -> float:
     """Kim (2014) written out: filter (width w, channel c) has weights W[w][j][:, c]."""
     rows = [s.vocab.get(t, 1) for t in tokens]
+    length = len(rows)
     rows += [0] * (max(s.widths) - len(rows))
     x = s.embeddings[rows].astype(np.float64)
     maxes, means, col = [], [], 0
@@ -44,7 +45,8 @@ def _reference(s: ConvScorer, tokens: list[str]) -> float:
         per_offset = [s.kernel[:, col + j * c0 : col + (j + 1) * c0] for j in range(w)]
         for c in range(s.channels):
             acts = []
-            for t in range(len(rows) - w + 1):
+            # windows that start on a word; a message shorter than the filter gets one
+            for t in range(max(length, w) - w + 1):
                 v = sum(float(x[t + j] @ per_offset[j][:, c]) for j in range(w))
                 acts.append(max(v + float(s.conv_bias[k * s.channels + c]), 0.0))
             maxes.append(max(acts))
@@ -58,7 +60,7 @@ def _reference(s: ConvScorer, tokens: list[str]) -> float:
 @pytest.mark.parametrize("mean_pool", [False, True])
 @pytest.mark.parametrize(
     "tokens",
-    [["this", "is", "awful", "!"], ["thanks"], ["never", "seen", "this"], []],
+    [["this", "is", "awful", "!"], ["thanks"], ["awful", "!"], ["never", "seen", "this"], []],
 )
 def test_matches_the_definition(mean_pool: bool, tokens: list[str]) -> None:
     s = _scorer(mean_pool)
