@@ -10,7 +10,7 @@ from config.models import BUNDLED, load_models
 from core.engine import Engine
 from core.nlp.lexicon import Lexicon, match_all
 from core.nlp.signals import amounts
-from core.nlp.text import tokenize
+from core.nlp.text import text_features, tokenize, word_features
 
 from .helpers import conversation
 
@@ -87,6 +87,34 @@ class TestDeterminism:
         again = engine.decide(snap, "e2")
         fresh = Engine(engine.rules, engine.models).decide(snap, "e2")
         assert first == again == fresh
+
+    def test_token_caches_never_change_a_score(self) -> None:
+        models = load_models()
+        texts = ["my card was stolen!!", "where is my card", "card still not here, stolen?"]
+        tokens = [tokenize(t) for t in texts]
+        words = [word_features(t) for t in tokens]
+        security = models.topics["security_incident"]
+        frustration, intents = models.frustration, models.intents
+        assert frustration is not None
+        assert intents is not None
+
+        def scores() -> list[tuple[float, float, list[float] | None]]:
+            out = []
+            for w, t in zip(words, tokens, strict=True):
+                meaning = intents.meaning(w, t)
+                rounded = None if meaning is None else meaning.round(6).tolist()
+                out.append((frustration.message_score(w, t), security.score_tokens(w, t), rounded))
+            return out
+
+        models.clear_caches()
+        cold = scores()
+        warm = scores()  # every token now comes from the caches
+        models.clear_caches()
+        assert cold == warm == scores()
+        # the cached sums equal the plain feature sums
+        for w, t in zip(words, tokens, strict=True):
+            plain = security.score(w, text_features(t)[1])
+            assert security.score_tokens(w, t) == pytest.approx(plain, abs=1e-12)
 
     def test_the_same_message_id_with_new_text_is_reanalysed(self, engine: Engine) -> None:
         assert engine.decide(conversation("my card was stolen")).escalate
