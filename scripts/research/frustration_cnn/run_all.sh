@@ -11,13 +11,18 @@ $PY "$HERE/lr.py"                        # the shipped LR recipe on the same 90 
 EPOCHS=2.5 $PY "$HERE/teacher.py"        # teacher: all-MiniLM-L6-v2 fine-tuned, 28 emotions + binary (~24 min)
 $PY "$HERE/aug.py" 6 0 aug && $PY "$HERE/label.py" aug      # transfer set A + teacher logits (~13 min)
 $PY "$HERE/aug.py" 6 1 augB && $PY "$HERE/label.py" augB    # transfer set B                  (~11 min)
+$PY "$HERE/aug.py" 6 2 augC && $PY "$HERE/label.py" augC    # transfer set C                  (~11 min)
+$PY "$HERE/aug.py" 6 3 augD && $PY "$HERE/label.py" augD    # transfer set D                  (~10 min)
 KD="distill=out/teacher_train_logits.npy alpha=0.3"
 $PY "$HERE/cnn.py" cnn_kd_noaug $KD epochs=10
 $PY "$HERE/cnn.py" cnn_kd_aug_c128 $KD aug=out/aug epochs=5 drop=0.3 edrop=0.1 wdrop=0.05
 $PY "$HERE/cnn.py" cnn_kd_aug_c96 $KD aug=out/aug epochs=5 drop=0.3 edrop=0.1 wdrop=0.05 C=96
 $PY "$HERE/cnn.py" cnn_kd_augAB_c128 $KD aug=out/aug+out/augB epochs=3 drop=0.3 edrop=0.1 wdrop=0.05
 $PY "$HERE/cnn.py" cnn_kd_augAB_c96 $KD aug=out/aug+out/augB epochs=3 drop=0.3 edrop=0.1 wdrop=0.05 C=96
-for n in cnn_kd_augAB_c128 cnn_kd_augAB_c96; do
+ALL=aug=out/aug+out/augB+out/augC+out/augD
+$PY "$HERE/cnn.py" cnn_kd_augABCD_c128 $KD $ALL epochs=3 drop=0.3 edrop=0.1 wdrop=0.05
+$PY "$HERE/cnn.py" cnn_kd_augABCD_c96 $KD $ALL epochs=3 drop=0.3 edrop=0.1 wdrop=0.05 C=96
+for n in cnn_kd_augAB_c128 cnn_kd_augAB_c96 cnn_kd_augABCD_c128 cnn_kd_augABCD_c96; do
   $PY "$HERE/export.py" "$n"
   OMP_NUM_THREADS=1 $PY "$HERE/evaluate.py" "$n"    # through the engine's ConvScorer
   $PY "$HERE/ens.py" "$n" lr
