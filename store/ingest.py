@@ -256,8 +256,9 @@ def _decide(
     snapshot = load_snapshot(session, conversation, crm)
     decision = engine.decide(snapshot, ev.event_id)
     previous = latest_decision(session, conversation.id)
-    if previous is not None and not _changed(decision_from_row(previous), decision):
-        result.decisions[conversation.id] = decision_from_row(previous)
+    before = decision_from_row(previous) if previous is not None else None
+    if before is not None and not _changed(before, decision):
+        result.decisions[conversation.id] = before
         return
     result.decisions[conversation.id] = decision
     opens_episode = decision.escalate and conversation.state in OPEN_FOR_ESCALATION
@@ -281,7 +282,7 @@ def _decide(
         _enqueue(session, db, row, "create_ticket", key, now, result)
         result.escalated.append(conversation.id)
     elif decision.escalate and conversation.state in HAS_OPEN_TICKET:
-        earlier = decision_from_row(previous).trigger_keys if previous else frozenset()
+        earlier = before.trigger_keys if before is not None else frozenset()
         if decision.trigger_keys - earlier:
             _enqueue(session, db, row, "add_note", note_key(row.id), now, result)
 
