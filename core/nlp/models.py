@@ -141,8 +141,11 @@ class ConvScorer:
     _offsets: tuple[tuple[int, FloatArray], ...] = field(default=(), compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        # Re-lay the kernel by offset: offset j feeds only the widths longer than j, so one
-        # product per offset (over those widths' channels) serves every width at once.
+        # Re-lay the kernel by offset: offset j feeds only the widths longer than j, which
+        # (widths ascending) are the last ones, so one product per offset over their
+        # channels serves every width at once.
+        if list(self.widths) != sorted(self.widths):
+            raise ValueError(f"{self.name}: filter widths must be ascending, not {self.widths}")
         c, dims = self.channels, self.embeddings.shape[1]
         starts = list(itertools.accumulate((w * c for w in self.widths), initial=0))
         offsets = []
@@ -150,9 +153,8 @@ class ConvScorer:
             first = next(k for k, w in enumerate(self.widths) if w > j)
             cols = np.zeros((dims, (len(self.widths) - first) * c), dtype=np.float32)
             for k in range(first, len(self.widths)):
-                if self.widths[k] > j:
-                    block = self.kernel[:, starts[k] + j * c : starts[k] + (j + 1) * c]
-                    cols[:, (k - first) * c : (k - first + 1) * c] = block
+                block = self.kernel[:, starts[k] + j * c : starts[k] + (j + 1) * c]
+                cols[:, (k - first) * c : (k - first + 1) * c] = block
             offsets.append((first * c, cols))
         object.__setattr__(self, "_offsets", tuple(offsets))
 
@@ -172,8 +174,7 @@ class ConvScorer:
         in training) and its later positions are zero, which leaves max and sum as they are."""
         x = self.embeddings[rows]
         size = len(rows) - max(self.widths) + 1
-        first, weights = self._offsets[0]
-        h = x[:size] @ weights
+        h = x[:size] @ self._offsets[0][1]  # offset 0 feeds every width
         for j in range(1, len(self._offsets)):
             first, weights = self._offsets[j]
             h[:, first:] += x[j : j + size] @ weights

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -84,3 +85,9 @@ def test_evidence_names_words_of_the_message() -> None:
     found = s.strongest(["this", "is", "awful", "!"])
     assert found
     assert set(found) <= {"this", "is", "awful"}
+
+
+def test_filter_widths_out_of_order_are_refused() -> None:
+    s = _scorer(False)
+    with pytest.raises(ValueError, match="ascending"):
+        dataclasses.replace(s, widths=(3, 2, 1))
