@@ -46,7 +46,7 @@ from core.decision import Category, Decision  # noqa: E402
 from core.engine import Engine  # noqa: E402
 from core.events import Role  # noqa: E402
 from core.nlp.models import TextModels  # noqa: E402
-from scripts.devdata import read_goemotions  # noqa: E402
+from scripts.devdata import loop_triples, read_goemotions  # noqa: E402
 
 SECURITY = {
     "compromised_card",
@@ -226,16 +226,7 @@ class Evaluation:
         for r in test:
             by_intent[r["category"]].append(r["text"])
         rng = random.Random(7)
-        same = [rng.sample(by_intent[rng.choice(intents)], 3) for _ in range(triples)]
-        different = []
-        for k in range(triples):
-            a = rng.choice(intents)
-            if k % 2 == 0:
-                b = near[a][0]
-                c = rng.choice([x for x in near[a][1:] + near[b][:2] if x not in (a, b)])
-            else:
-                b, c = rng.sample([x for x in intents if x != a], 2)
-            different.append([rng.choice(by_intent[x]) for x in (a, b, c)])
+        same, different = loop_triples(by_intent, near, rng, triples)
 
         def loop_f1(engine: Engine) -> tuple[float, float, float]:
             pred = [

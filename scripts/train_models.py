@@ -47,7 +47,7 @@ sys.path.insert(0, str(ROOT))
 from core.nlp.models import IntentSpace  # noqa: E402
 from core.nlp.signals import Wording, content_words, cosine, wording_vector  # noqa: E402
 from core.nlp.text import text_features, tokenize, word_features  # noqa: E402
-from scripts.devdata import read_goemotions  # noqa: E402
+from scripts.devdata import loop_triples, read_goemotions  # noqa: E402
 
 SECURITY = (
     "compromised_card",
@@ -241,16 +241,9 @@ def calibrate_loops(bank: list[dict[str, str]], extra: list[tuple[str, str]]) ->
         v = [vectors(t) for t in triple]
         return (similarity(v[0], v[1]) + similarity(v[0], v[2]) + similarity(v[1], v[2])) / 3
 
-    same = [mean(rng.sample(held[rng.choice(intents)], 3)) for _ in range(600)]
-    different = []
-    for k in range(600):
-        a = rng.choice(intents)
-        if k % 2 == 0:
-            b = near[a][0]
-            c = rng.choice([x for x in near[a][1:] + near[b][:2] if x not in (a, b)])
-        else:
-            b, c = rng.sample([x for x in intents if x != a], 2)
-        different.append(mean([rng.choice(held[x]) for x in (a, b, c)]))
+    same_texts, different_texts = loop_triples(held, near, rng, 600)
+    same = [mean(t) for t in same_texts]
+    different = [mean(t) for t in different_texts]
     scores = np.array(same + different)
     gold = np.array([1] * len(same) + [0] * len(different))
     grid = np.arange(0.3, 0.8, 0.01)
