@@ -11,37 +11,15 @@ import torch
 os.environ["HF_HUB_OFFLINE"] = "1"
 torch.set_num_threads(int(os.environ.get("NT", 2)))
 from common import *
-from transformers import AutoModel, AutoTokenizer
+from teacher_model import Teacher, pad
+from transformers import AutoTokenizer
 
 tok = AutoTokenizer.from_pretrained(MODEL_DIR)
 
 
-class T(torch.nn.Module):
-    def __init__(s):
-        super().__init__()
-        s.enc = AutoModel.from_pretrained(MODEL_DIR)
-        s.head = torch.nn.Linear(384, 29)
-        s.drop = torch.nn.Dropout(0.1)
-
-    def forward(s, ids, att):
-        h = s.enc(input_ids=ids, attention_mask=att).last_hidden_state
-        m = att.unsqueeze(-1).float()
-        return s.head((h * m).sum(1) / m.sum(1))
-
-
-model = T()
+model = Teacher()
 model.load_state_dict(torch.load("out/teacher.pt"))
 model.eval()
-
-
-def pad(seqs):
-    L = max(len(s) for s in seqs)
-    ids = torch.zeros(len(seqs), L, dtype=torch.long)
-    att = torch.zeros_like(ids)
-    for k, s in enumerate(seqs):
-        ids[k, : len(s)] = torch.tensor(s)
-        att[k, : len(s)] = 1
-    return ids, att
 
 
 @torch.inference_mode()

@@ -8,7 +8,8 @@ import torch
 os.environ["HF_HUB_OFFLINE"] = "1"
 torch.set_num_threads(int(os.environ.get("NT", 2)))
 from common import *
-from transformers import AutoModel, AutoTokenizer
+from teacher_model import Teacher, pad
+from transformers import AutoTokenizer
 
 EPOCHS = float(os.environ.get("EPOCHS", 2))
 BS = 32
@@ -20,21 +21,7 @@ dtx, dM, dy = read("dev")
 tr, ho = split_idx(len(tx))
 
 
-class T(torch.nn.Module):
-    def __init__(s):
-        super().__init__()
-        s.enc = AutoModel.from_pretrained(MODEL_DIR)
-        s.head = torch.nn.Linear(384, 29)
-        s.drop = torch.nn.Dropout(0.1)
-
-    def forward(s, ids, att):
-        h = s.enc(input_ids=ids, attention_mask=att).last_hidden_state
-        m = att.unsqueeze(-1).float()
-        pooled = (h * m).sum(1) / m.sum(1)
-        return s.head(s.drop(pooled))
-
-
-model = T()
+model = Teacher()
 enc_all = tok(tx, truncation=True, max_length=MAXLEN)["input_ids"]
 Y = np.concatenate([M, y[:, None].astype(np.float32)], 1)
 
@@ -50,16 +37,6 @@ def batches(idx, rng, shuffle=True):
     if shuffle:
         rng.shuffle(out)
     return out
-
-
-def pad(seqs):
-    L = max(len(s) for s in seqs)
-    ids = torch.zeros(len(seqs), L, dtype=torch.long)
-    att = torch.zeros_like(ids)
-    for k, s in enumerate(seqs):
-        ids[k, : len(s)] = torch.tensor(s)
-        att[k, : len(s)] = 1
-    return ids, att
 
 
 rng = np.random.RandomState(1)
