@@ -17,7 +17,14 @@ from typing import Any
 import numpy as np
 
 from core.errors import ConfigError
-from core.nlp.models import IntentSpace, LinearScorer, TextModels
+from core.nlp.models import (
+    ConvScorer,
+    GatedScorer,
+    IntentSpace,
+    LinearScorer,
+    MessageScorer,
+    TextModels,
+)
 
 BUNDLED = "text-models-v1.bin"
 
@@ -36,6 +43,31 @@ def _linear(name: str, arrays: Any, meta: dict[str, Any]) -> LinearScorer:
         bias=float(meta["bias"]),
         threshold=float(meta["threshold"]),
     )
+
+
+def _frustration(arrays: Any, meta: dict[str, Any]) -> MessageScorer:
+    """The logistic regression alone, or, when the archive holds the convolutional
+    student, the student behind the regression as its gate."""
+    linear = _linear("frustration", arrays, meta["frustration"])
+    info = meta.get("frustration_cnn")
+    if info is None:
+        return linear
+    vocab = _words(arrays["frustration_cnn_vocab"])
+    conv = ConvScorer(
+        name="frustration",
+        vocab={w: i for i, w in enumerate(vocab)},
+        embeddings=arrays["frustration_cnn_embeddings"].astype(np.float32),
+        kernel=arrays["frustration_cnn_kernel"].astype(np.float32),
+        conv_bias=arrays["frustration_cnn_conv_bias"].astype(np.float32),
+        widths=tuple(int(w) for w in info["widths"]),
+        channels=int(info["channels"]),
+        dense=arrays["frustration_cnn_dense"].astype(np.float32),
+        bias=float(info["bias"]),
+        threshold=float(info["threshold"]),
+        mean_pool=bool(info["mean_pool"]),
+    )
+    opens_at = float(info.get("opens_at", 0.0))
+    return GatedScorer(gate=linear, model=conv, opens_at=opens_at) if opens_at > 0 else conv
 
 
 def read_models(data: bytes) -> TextModels:
@@ -57,7 +89,7 @@ def read_models(data: bytes) -> TextModels:
                 loop_similarity=float(space_meta.get("loop_similarity", 0.5)),
             )
             return TextModels(
-                frustration=_linear("frustration", arrays, meta["frustration"]),
+                frustration=_frustration(arrays, meta),
                 topics=topics,
                 intents=intents,
                 known_words=frozenset(_words(arrays["known_words"])),

@@ -139,6 +139,10 @@ class ConvScorer:
     max_tokens: int = 64
     #: per filter offset j: the first output column it feeds, and its (dims, columns) weights
     _offsets: tuple[tuple[int, FloatArray], ...] = field(default=(), compare=False, repr=False)
+    #: the last message's activations: its evidence is asked for right after its score
+    _last: dict[tuple[str, ...], FloatArray] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     def __post_init__(self) -> None:
         # Re-lay the kernel by offset: offset j feeds only the widths longer than j, which
@@ -147,6 +151,15 @@ class ConvScorer:
         if list(self.widths) != sorted(self.widths):
             raise ValueError(f"{self.name}: filter widths must be ascending, not {self.widths}")
         c, dims = self.channels, self.embeddings.shape[1]
+        pooled = len(self.widths) * c * (2 if self.mean_pool else 1)
+        expected = {
+            "kernel": ((dims, sum(self.widths) * c), self.kernel.shape),
+            "conv_bias": ((len(self.widths) * c,), self.conv_bias.shape),
+            "dense": ((pooled,), self.dense.shape),
+        }
+        for part, (want, got) in expected.items():
+            if want != got:
+                raise ValueError(f"{self.name}: {part} has shape {got}, expected {want}")
         starts = list(itertools.accumulate((w * c for w in self.widths), initial=0))
         offsets = []
         for j in range(max(self.widths)):
@@ -187,10 +200,19 @@ class ConvScorer:
                 h[windows:, k * c : (k + 1) * c] = 0.0
         return h
 
+    def _activations(self, tokens: Sequence[str]) -> tuple[FloatArray, list[str], int]:
+        rows, kept, length = self._positions(tokens)
+        key = tuple(kept)
+        h = self._last.get(key)
+        if h is None:
+            h = self._convolve(rows, length)
+            self._last.clear()
+            self._last[key] = h
+        return h, kept, length
+
     def logit(self, tokens: Sequence[str]) -> float:
         """The raw score (log-odds) of a token sequence."""
-        rows, _, length = self._positions(tokens)
-        h = self._convolve(rows, length)
+        h, _, length = self._activations(tokens)
         z = float(_max(h, axis=0) @ self.dense[: h.shape[1]]) + self.bias
         if self.mean_pool:
             c = self.channels
@@ -212,8 +234,7 @@ class ConvScorer:
     def strongest(self, tokens: Sequence[str], k: int = 3) -> tuple[str, ...]:
         """The words whose windows won the max-pool of the channels pushing the score up
         most: the evidence shown to agents."""
-        rows, kept, length = self._positions(tokens)
-        h = self._convolve(rows, length)
+        h, kept, _ = self._activations(tokens)
         winners = h.argmax(axis=0).tolist()
         gains = (h.max(axis=0) * self.dense[: h.shape[1]]).tolist()
         c = self.channels
@@ -226,6 +247,44 @@ class ConvScorer:
         best = sorted(credit, key=credit.__getitem__, reverse=True)
         words = [kept[p] for p in best if kept[p] and kept[p] not in ("!", "?")]
         return tuple(dict.fromkeys(words))[:k]
+
+
+@dataclass(frozen=True)
+class GatedScorer:
+    """A cheap scorer in front of a costly one: ``model`` decides only the messages that
+    ``gate`` finds at least ``opens_at`` likely; the rest keep the gate's (low) score.
+
+    Most customer messages are plainly calm, and the gate's verdict on them is as good as
+    the model's, so the model's cost is paid on the few that could be frustrated.
+    ``opens_at`` is at most the model's threshold, so a gated message never counts as
+    detected.
+    """
+
+    gate: LinearScorer
+    model: ConvScorer
+    opens_at: float
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.opens_at <= self.model.threshold:
+            raise ValueError(
+                f"{self.model.name}: the gate must open below the model's threshold "
+                f"{self.model.threshold:.3f}, not at {self.opens_at}"
+            )
+
+    @property
+    def name(self) -> str:
+        return self.model.name
+
+    @property
+    def threshold(self) -> float:
+        return self.model.threshold
+
+    def message_score(self, words: Sequence[str], tokens: Sequence[str]) -> float:
+        first = self.gate.score_tokens(words, tokens)
+        return self.model.score(tokens) if first >= self.opens_at else first
+
+    def evidence(self, words: Sequence[str], tokens: Sequence[str], k: int = 3) -> tuple[str, ...]:
+        return self.model.strongest(tokens, k)
 
 
 @dataclass(frozen=True)
@@ -333,7 +392,8 @@ class TextModels:
     def clear_caches(self) -> None:
         """Forget the per-token sums the scorers remember (benchmarks start cold with this)."""
         char_grams.cache_clear()
-        for part in (self.frustration, self.intents, *self.topics.values()):
+        gate = getattr(self.frustration, "gate", None)
+        for part in (self.frustration, gate, self.intents, *self.topics.values()):
             sums = getattr(part, "_token_sums", None)
             if sums is not None:
                 sums.clear()

@@ -28,6 +28,7 @@ cfg = dict(
     pool="maxmean",
     emb_lr=1.0,
     maxlen=64,
+    init="",
 )
 name = sys.argv[1]
 for a in sys.argv[2:]:
@@ -70,6 +71,8 @@ if cfg["aug"]:
 print(name, cfg, "n_train", len(trainX), flush=True)
 P0 = np.load("out/prep.npz")
 proj = (P0["vecs"] - P0["mu"]) @ P0["Vt"][: cfg["d"]].T
+if cfg["init"]:  # word vectors from elsewhere, e.g. the fine-tuned teacher (ftemb.py)
+    proj = np.load(cfg["init"])["emb"][:, : cfg["d"]].copy()
 proj /= proj[2:].std()
 proj[0] = 0
 proj[1] = 0
