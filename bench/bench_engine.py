@@ -185,18 +185,19 @@ def main() -> int:
         "the built-in sentences",
     )
     ap.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
+    ap.add_argument("--models", default=None, help="text models archive (default: the shipped one)")
     args = ap.parse_args()
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})  # one core
     real = dev_texts(args.data) if args.texts == "real" else []
     if args.texts == "real" and not real:
         print(f"no development data under {args.data}: using the built-in sentences only")
-    engine = load_engine(args.config)
+    engine = load_engine(args.config, args.models)
     # the warm-up draws its own texts, so that no measured message was seen before
     warm_up = snapshots(conversations(20, args.turns, seed=99, real=real[-300:]))
     real = real[:-300]
     work = snapshots(conversations(args.conversations, args.turns, real=real))
-    run(load_engine(args.config), warm_up, cold=False)  # imports, code paths
+    run(load_engine(args.config, args.models), warm_up, cold=False)  # imports, code paths
     known = set(real)
     used = sum(snap.turns[-1].text.split(" (order ")[0] in known for snap, _ in work)
     source = (
@@ -213,7 +214,8 @@ def main() -> int:
     # The machine is shared: each figure is the fastest of --repeat runs (a fresh engine
     # each time, so every message is analysed once per run, as in the daemon).
     warm = min(
-        (run(load_engine(args.config), work, cold=False) for _ in range(args.repeat)), key=sum
+        (run(load_engine(args.config, args.models), work, cold=False) for _ in range(args.repeat)),
+        key=sum,
     )
     rate = report("warm (one engine, as the daemon keeps it)", warm)
     cold = min((run(engine, work, cold=True) for _ in range(args.repeat)), key=sum)

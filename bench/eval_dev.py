@@ -308,12 +308,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--data", type=Path, default=default)
     ap.add_argument("--config", default=None, help="rules: preset name or YAML (default preset)")
     ap.add_argument("--triples", type=int, default=1000)
+    ap.add_argument("--models", default=None, help="text models archive (default: the shipped one)")
     args = ap.parse_args(argv)
     if not (args.data / "dev").is_dir():
         print(f"skipped: no development data under {args.data} (see shared/data/README.md)")
         return 0
     started = time.time()
-    engine = Engine(load_rules(args.config), load_models())
+    engine = Engine(load_rules(args.config), load_models(args.models))
     ev = Evaluation(args.data, engine)
     steps: list[Callable[[], None]] = [
         ev.requests_and_topics,

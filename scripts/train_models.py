@@ -107,10 +107,6 @@ def oof(make: callable, x: csr_matrix, y: np.ndarray, folds: int = 3) -> np.ndar
     return out
 
 
-#: out-of-fold probabilities and labels of each linear head, for calibrating a gate on them
-OUT_OF_FOLD: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-
-
 def linear_head(
     name: str,
     texts: list[str],
@@ -128,8 +124,7 @@ def linear_head(
     def make() -> LogisticRegression:
         return LogisticRegression(C=c, max_iter=3000, class_weight="balanced")
 
-    out_of_fold = oof(make, x, y)
-    threshold, cv_f1 = best_threshold(y, out_of_fold, beta)
+    threshold, cv_f1 = best_threshold(y, oof(make, x, y), beta)
     model = make().fit(x, y)
     coef = model.coef_.ravel()
     top = np.argsort(-np.abs(coef))[:keep]
@@ -140,7 +135,6 @@ def linear_head(
         f"threshold {threshold} (out-of-fold F1 {cv_f1:.3f} on train)"
     )
     info = {f"oof_f{beta:g}_train": round(cv_f1, 4)}
-    OUT_OF_FOLD[name] = (out_of_fold, y)
     return weights, float(model.intercept_[0]), threshold, info
 
 
@@ -259,40 +253,23 @@ def calibrate_loops(bank: list[dict[str, str]], extra: list[tuple[str, str]]) ->
     return float(round(grid[best], 2))
 
 
-def conv_student(path: Path, keep_recall: float) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
-    """The convolutional frustration student exported by
-    ``scripts/research/frustration_cnn/export.py``, gated by the logistic regression.
+STUDENT_ARRAYS = ("vocab", "embeddings", "kernel", "conv_bias", "dense")
 
-    The gate opens at the regression's out-of-fold probability that keeps
-    ``keep_recall`` of the frustrated train messages: below it, the student never runs.
-    """
+
+def conv_student(path: Path) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    """The convolutional frustration student exported by
+    ``scripts/research/frustration_cnn/export.py``: its settings and its arrays."""
     z = np.load(path)
-    probs, gold = OUT_OF_FOLD["frustration"]
-    opens_at = float(np.quantile(probs[gold == 1], 1 - keep_recall))
-    opens_at = min(opens_at, float(z["threshold"]))
-    passed = float((probs >= opens_at).mean())
-    print(
-        f"frustration student: {path.name}, threshold {float(z['threshold']):.3f}; gate opens "
-        f"at {opens_at:.3f}, passing {passed:.0%} of train messages and {keep_recall:.1%} "
-        "of the frustrated ones (out-of-fold)"
-    )
     info = {
         "widths": [int(w) for w in z["widths"]],
         "channels": int(z["channels"]),
         "bias": float(z["bias"]),
         "threshold": float(z["threshold"]),
         "mean_pool": bool(z["mean_pool"]),
-        "opens_at": round(opens_at, 4),
-        "gate_passes_train": round(passed, 4),
         "trained_on": "GoEmotions train, distilled from a fine-tuned all-MiniLM-L6-v2",
     }
-    arrays = {
-        "frustration_cnn_vocab": z["vocab"],
-        "frustration_cnn_embeddings": z["embeddings"],
-        "frustration_cnn_kernel": z["kernel"],
-        "frustration_cnn_conv_bias": z["conv_bias"],
-        "frustration_cnn_dense": z["dense"],
-    }
+    print(f"frustration student: {path.name}, threshold {info['threshold']:.3f}")
+    arrays = {f"frustration_cnn_{k}": z[k] for k in STUDENT_ARRAYS}
     return info, arrays
 
 
@@ -308,13 +285,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--frustration-cnn",
         type=Path,
         help="a student exported by scripts/research/frustration_cnn/export.py to ship as the "
-        "frustration scorer, behind the logistic regression as its gate",
-    )
-    ap.add_argument(
-        "--gate-recall",
-        type=float,
-        default=0.995,
-        help="share of frustrated train messages the gate must pass to the student",
+        "frustration scorer in place of the logistic regression",
     )
     args = ap.parse_args(argv)
     if not (args.data / "dev").is_dir():
@@ -366,7 +337,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     }
     student: dict[str, np.ndarray] = {}
     if args.frustration_cnn is not None:
-        meta["frustration_cnn"], student = conv_student(args.frustration_cnn, args.gate_recall)
+        meta["frustration_cnn"], student = conv_student(args.frustration_cnn)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     with args.out.open("wb") as fh:
         np.savez_compressed(

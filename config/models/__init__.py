@@ -19,7 +19,6 @@ import numpy as np
 from core.errors import ConfigError
 from core.nlp.models import (
     ConvScorer,
-    GatedScorer,
     IntentSpace,
     LinearScorer,
     MessageScorer,
@@ -46,14 +45,12 @@ def _linear(name: str, arrays: Any, meta: dict[str, Any]) -> LinearScorer:
 
 
 def _frustration(arrays: Any, meta: dict[str, Any]) -> MessageScorer:
-    """The logistic regression alone, or, when the archive holds the convolutional
-    student, the student behind the regression as its gate."""
-    linear = _linear("frustration", arrays, meta["frustration"])
+    """The convolutional student when the archive holds one, else the logistic regression."""
     info = meta.get("frustration_cnn")
     if info is None:
-        return linear
+        return _linear("frustration", arrays, meta["frustration"])
     vocab = _words(arrays["frustration_cnn_vocab"])
-    conv = ConvScorer(
+    return ConvScorer(
         name="frustration",
         vocab={w: i for i, w in enumerate(vocab)},
         embeddings=arrays["frustration_cnn_embeddings"].astype(np.float32),
@@ -66,8 +63,6 @@ def _frustration(arrays: Any, meta: dict[str, Any]) -> MessageScorer:
         threshold=float(info["threshold"]),
         mean_pool=bool(info["mean_pool"]),
     )
-    opens_at = float(info.get("opens_at", 0.0))
-    return GatedScorer(gate=linear, model=conv, opens_at=opens_at) if opens_at > 0 else conv
 
 
 def read_models(data: bytes) -> TextModels:

@@ -137,7 +137,8 @@ class ConvScorer:
     threshold: float
     mean_pool: bool = False
     max_tokens: int = 64
-    #: per filter offset j: the first output column it feeds, and its (dims, columns) weights
+    #: per filter offset j: the first output column it feeds, and every word's product with
+    #: its filters, (words, columns); offset 0's includes the filters' biases
     _offsets: tuple[tuple[int, FloatArray], ...] = field(default=(), compare=False, repr=False)
     #: the last message's activations: its evidence is asked for right after its score
     _last: dict[tuple[str, ...], FloatArray] = field(
@@ -168,7 +169,13 @@ class ConvScorer:
             for k in range(first, len(self.widths)):
                 block = self.kernel[:, starts[k] + j * c : starts[k] + (j + 1) * c]
                 cols[:, (k - first) * c : (k - first + 1) * c] = block
-            offsets.append((first * c, cols))
+            # The convolution is linear up to its ReLU, so each word's product with each
+            # offset's filters is worked out once here (a few MB per 100k columns) and a
+            # message costs a few row gathers and additions instead of matrix products.
+            table = self.embeddings.astype(np.float32) @ cols
+            if j == 0:
+                table += self.conv_bias  # every window has exactly one offset-0 word
+            offsets.append((first * c, table))
         object.__setattr__(self, "_offsets", tuple(offsets))
 
     def _positions(self, tokens: Sequence[str]) -> tuple[list[int], list[str], int]:
@@ -185,13 +192,13 @@ class ConvScorer:
         """Activations after ReLU, shape (positions, widths * channels); a width ``w`` has
         ``max(length, w) - w + 1`` windows (one for a message shorter than the filter, as
         in training) and its later positions are zero, which leaves max and sum as they are."""
-        x = self.embeddings[rows]
         size = len(rows) - max(self.widths) + 1
-        h = x[:size] @ self._offsets[0][1]  # offset 0 feeds every width
+        index = np.array(rows, dtype=np.intp)
+        h = self._offsets[0][1].take(index[:size], axis=0)  # offset 0 feeds every width
         for j in range(1, len(self._offsets)):
-            first, weights = self._offsets[j]
-            h[:, first:] += x[j : j + size] @ weights
-        h += self.conv_bias
+            first, table = self._offsets[j]
+            part = h[:, first:]
+            _plus(part, table.take(index[j : j + size], axis=0), out=part)
         np.maximum(h, 0.0, out=h)
         c = self.channels
         for k, w in enumerate(self.widths):
@@ -247,44 +254,6 @@ class ConvScorer:
         best = sorted(credit, key=credit.__getitem__, reverse=True)
         words = [kept[p] for p in best if kept[p] and kept[p] not in ("!", "?")]
         return tuple(dict.fromkeys(words))[:k]
-
-
-@dataclass(frozen=True)
-class GatedScorer:
-    """A cheap scorer in front of a costly one: ``model`` decides only the messages that
-    ``gate`` finds at least ``opens_at`` likely; the rest keep the gate's (low) score.
-
-    Most customer messages are plainly calm, and the gate's verdict on them is as good as
-    the model's, so the model's cost is paid on the few that could be frustrated.
-    ``opens_at`` is at most the model's threshold, so a gated message never counts as
-    detected.
-    """
-
-    gate: LinearScorer
-    model: ConvScorer
-    opens_at: float
-
-    def __post_init__(self) -> None:
-        if not 0.0 <= self.opens_at <= self.model.threshold:
-            raise ValueError(
-                f"{self.model.name}: the gate must open below the model's threshold "
-                f"{self.model.threshold:.3f}, not at {self.opens_at}"
-            )
-
-    @property
-    def name(self) -> str:
-        return self.model.name
-
-    @property
-    def threshold(self) -> float:
-        return self.model.threshold
-
-    def message_score(self, words: Sequence[str], tokens: Sequence[str]) -> float:
-        first = self.gate.score_tokens(words, tokens)
-        return self.model.score(tokens) if first >= self.opens_at else first
-
-    def evidence(self, words: Sequence[str], tokens: Sequence[str], k: int = 3) -> tuple[str, ...]:
-        return self.model.strongest(tokens, k)
 
 
 @dataclass(frozen=True)
@@ -392,8 +361,7 @@ class TextModels:
     def clear_caches(self) -> None:
         """Forget the per-token sums the scorers remember (benchmarks start cold with this)."""
         char_grams.cache_clear()
-        gate = getattr(self.frustration, "gate", None)
-        for part in (self.frustration, gate, self.intents, *self.topics.values()):
+        for part in (self.frustration, self.intents, *self.topics.values()):
             sums = getattr(part, "_token_sums", None)
             if sums is not None:
                 sums.clear()

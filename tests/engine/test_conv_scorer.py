@@ -13,7 +13,7 @@ import pytest
 
 from config.models import BUNDLED, read_models
 from core.errors import ConfigError
-from core.nlp.models import ConvScorer, GatedScorer, LinearScorer
+from core.nlp.models import ConvScorer
 
 
 def _scorer(mean_pool: bool, seed: int = 3) -> ConvScorer:
@@ -98,49 +98,8 @@ def test_filter_widths_out_of_order_are_refused() -> None:
         dataclasses.replace(s, widths=(3, 2, 1))
 
 
-class _CountingConv:
-    """Wraps a ConvScorer to count how often the costly model runs."""
-
-    def __init__(self, inner: ConvScorer) -> None:
-        self.inner, self.calls = inner, 0
-        self.threshold, self.name = inner.threshold, inner.name
-
-    def score(self, tokens: list[str]) -> float:
-        self.calls += 1
-        return self.inner.score(tokens)
-
-    def strongest(self, tokens: list[str], k: int = 3) -> tuple[str, ...]:
-        return self.inner.strongest(tokens, k)
-
-
-class TestGatedScorer:
-    gate = LinearScorer(name="frustration", weights={"awful": 3.0}, bias=-2.0, threshold=0.5)
-
-    def _gated(self, opens_at: float = 0.3) -> tuple[GatedScorer, _CountingConv]:
-        conv = _CountingConv(_scorer(True))
-        return GatedScorer(gate=self.gate, model=conv, opens_at=opens_at), conv  # type: ignore[arg-type]
-
-    def test_calm_messages_keep_the_gate_score_and_skip_the_model(self) -> None:
-        gated, conv = self._gated()
-        calm = ["thanks"]
-        assert gated.message_score(calm, calm) == pytest.approx(self.gate.score_tokens(calm, calm))
-        assert gated.message_score(calm, calm) < gated.threshold
-        assert conv.calls == 0
-
-    def test_messages_past_the_gate_get_the_model_score(self) -> None:
-        gated, conv = self._gated()
-        text = ["this", "is", "awful", "!"]
-        assert gated.message_score(text, text) == pytest.approx(conv.inner.score(text))
-        assert conv.calls == 1
-        assert set(gated.evidence(text, text)) <= {"this", "is", "awful"}
-
-    def test_a_gate_opening_above_the_model_threshold_is_refused(self) -> None:
-        with pytest.raises(ValueError, match="gate must open below"):
-            self._gated(opens_at=0.9)
-
-
 class TestArchive:
-    """A models archive that carries the student loads it behind the regression."""
+    """A models archive that carries the student ships it as the frustration scorer."""
 
     def _archive(self, **changes: object) -> bytes:
         student = _scorer(True)
@@ -155,7 +114,6 @@ class TestArchive:
             "bias": student.bias,
             "threshold": student.threshold,
             "mean_pool": True,
-            "opens_at": 0.2,
             **changes,
         }
         arrays["meta"] = np.frombuffer(json.dumps(meta).encode(), np.uint8)
@@ -168,17 +126,11 @@ class TestArchive:
         np.savez(out, **arrays)
         return out.getvalue()
 
-    def test_the_student_runs_behind_the_gate(self) -> None:
-        models = read_models(self._archive())
-        scorer = models.frustration
-        assert isinstance(scorer, GatedScorer)
-        assert scorer.opens_at == 0.2
-        assert isinstance(scorer.gate, LinearScorer)
+    def test_the_student_is_the_frustration_scorer(self) -> None:
+        scorer = read_models(self._archive()).frustration
+        assert isinstance(scorer, ConvScorer)
         text = ["this", "is", "awful"]
-        assert scorer.model.score(text) == pytest.approx(_scorer(True).score(text), abs=1e-3)
-
-    def test_a_gate_of_zero_ships_the_student_alone(self) -> None:
-        assert isinstance(read_models(self._archive(opens_at=0)).frustration, ConvScorer)
+        assert scorer.score(text) == pytest.approx(_scorer(True).score(text), abs=1e-3)
 
     def test_a_broken_student_is_a_config_error(self) -> None:
         with pytest.raises(ConfigError, match="kernel has shape"):

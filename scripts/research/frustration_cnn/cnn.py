@@ -29,6 +29,8 @@ cfg = dict(
     emb_lr=1.0,
     maxlen=64,
     init="",
+    kd="bce",
+    clip=8.0,
 )
 name = sys.argv[1]
 for a in sys.argv[2:]:
@@ -60,6 +62,8 @@ if cfg["distill"]:  # teacher logits for train (29), mixed with hard labels
     TL = np.load(cfg["distill"])  # logits for all train rows
     P = 1 / (1 + np.exp(-TL[tr]))
     trainY = cfg["alpha"] * trainY + (1 - cfg["alpha"]) * P
+    if cfg["kd"] == "mse":  # Tang et al. 2019: match the teacher's logits
+        trainY = np.clip(TL[tr], -cfg["clip"], cfg["clip"])
 if cfg["aug"]:
     import glob
 
@@ -67,7 +71,10 @@ if cfg["aug"]:
         AL = np.concatenate([np.load(f) for f in sorted(glob.glob(pre + "_logits_*.npy"))])
         A = json.load(open(pre + ".json"))[: len(AL)]
         trainX += [ids(t) for t in A]
-        trainY = np.concatenate([trainY, 1 / (1 + np.exp(-AL))]).astype(np.float32)
+        soft = (
+            np.clip(AL, -cfg["clip"], cfg["clip"]) if cfg["kd"] == "mse" else 1 / (1 + np.exp(-AL))
+        )
+        trainY = np.concatenate([trainY, soft]).astype(np.float32)
 print(name, cfg, "n_train", len(trainX), flush=True)
 P0 = np.load("out/prep.npz")
 proj = (P0["vecs"] - P0["mu"]) @ P0["Vt"][: cfg["d"]].T
@@ -149,9 +156,12 @@ for ep in range(cfg["epochs"]):
         if cfg["wdrop"] > 0:
             seqs = [[1 if (rng.rand() < cfg["wdrop"]) else w for w in q] for q in seqs]
         x, l = batch(seqs)
-        loss = (
-            F.binary_cross_entropy_with_logits(model(x, l), trainY_t[b], reduction="none") * wv
-        ).mean()
+        if cfg["kd"] == "mse":
+            loss = (F.mse_loss(model(x, l), trainY_t[b], reduction="none") * wv).mean()
+        else:
+            loss = (
+                F.binary_cross_entropy_with_logits(model(x, l), trainY_t[b], reduction="none") * wv
+            ).mean()
         opt.zero_grad()
         loss.backward()
         opt.step()
