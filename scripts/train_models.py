@@ -256,20 +256,38 @@ def calibrate_loops(bank: list[dict[str, str]], extra: list[tuple[str, str]]) ->
 STUDENT_ARRAYS = ("vocab", "embeddings", "kernel", "conv_bias", "dense")
 
 
-def conv_student(path: Path) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
-    """The convolutional frustration student exported by
-    ``scripts/research/frustration_cnn/export.py``: its settings and its arrays."""
-    z = np.load(path)
+def conv_students(
+    paths: Sequence[Path], threshold: float | None
+) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    """Convolutional frustration students exported by
+    ``scripts/research/frustration_cnn/export.py``: their settings and arrays. One student
+    keeps its own threshold; several are averaged, at ``threshold`` (chosen on the train
+    holdout by ``thr.py``)."""
+    students = [np.load(path) for path in paths]
+    if threshold is None:
+        if len(students) > 1:
+            raise SystemExit("several students need --frustration-threshold (thr.py prints it)")
+        threshold = float(students[0]["threshold"])
+    members = [
+        {
+            "widths": [int(w) for w in z["widths"]],
+            "channels": int(z["channels"]),
+            "bias": float(z["bias"]),
+            "mean_pool": bool(z["mean_pool"]),
+            "file": path.name,
+        }
+        for path, z in zip(paths, students, strict=True)
+    ]
     info = {
-        "widths": [int(w) for w in z["widths"]],
-        "channels": int(z["channels"]),
-        "bias": float(z["bias"]),
-        "threshold": float(z["threshold"]),
-        "mean_pool": bool(z["mean_pool"]),
+        "threshold": threshold,
+        "members": members,
         "trained_on": "GoEmotions train, distilled from a fine-tuned all-MiniLM-L6-v2",
     }
-    print(f"frustration student: {path.name}, threshold {info['threshold']:.3f}")
-    arrays = {f"frustration_cnn_{k}": z[k] for k in STUDENT_ARRAYS}
+    names = ", ".join(p.name for p in paths)
+    print(f"frustration: {len(paths)} student(s) ({names}), threshold {threshold:.3f}")
+    arrays = {
+        f"frustration_cnn_{i}_{k}": z[k] for i, z in enumerate(students) for k in STUDENT_ARRAYS
+    }
     return info, arrays
 
 
@@ -284,9 +302,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument(
         "--frustration-cnn",
         type=Path,
-        help="a student exported by scripts/research/frustration_cnn/export.py to ship as the "
-        "frustration scorer in place of the logistic regression",
+        nargs="+",
+        help="students exported by scripts/research/frustration_cnn/export.py to ship as the "
+        "frustration scorer in place of the logistic regression (several: averaged)",
     )
+    ap.add_argument("--frustration-threshold", type=float, help="threshold of averaged students")
     args = ap.parse_args(argv)
     if not (args.data / "dev").is_dir():
         print(f"no development data under {args.data}: nothing to train", file=sys.stderr)
@@ -336,8 +356,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         },
     }
     student: dict[str, np.ndarray] = {}
-    if args.frustration_cnn is not None:
-        meta["frustration_cnn"], student = conv_student(args.frustration_cnn)
+    if args.frustration_cnn:
+        meta["frustration_cnn"], student = conv_students(
+            args.frustration_cnn, args.frustration_threshold
+        )
     args.out.parent.mkdir(parents=True, exist_ok=True)
     with args.out.open("wb") as fh:
         np.savez_compressed(

@@ -18,6 +18,7 @@ import numpy as np
 
 from core.errors import ConfigError
 from core.nlp.models import (
+    AveragedScorer,
     ConvScorer,
     IntentSpace,
     LinearScorer,
@@ -44,25 +45,36 @@ def _linear(name: str, arrays: Any, meta: dict[str, Any]) -> LinearScorer:
     )
 
 
+def _student(arrays: Any, prefix: str, info: dict[str, Any], threshold: float) -> ConvScorer:
+    return ConvScorer(
+        name="frustration",
+        vocab={w: i for i, w in enumerate(_words(arrays[f"{prefix}_vocab"]))},
+        embeddings=arrays[f"{prefix}_embeddings"].astype(np.float32),
+        kernel=arrays[f"{prefix}_kernel"].astype(np.float32),
+        conv_bias=arrays[f"{prefix}_conv_bias"].astype(np.float32),
+        widths=tuple(int(w) for w in info["widths"]),
+        channels=int(info["channels"]),
+        dense=arrays[f"{prefix}_dense"].astype(np.float32),
+        bias=float(info["bias"]),
+        threshold=threshold,
+        mean_pool=bool(info["mean_pool"]),
+    )
+
+
 def _frustration(arrays: Any, meta: dict[str, Any]) -> MessageScorer:
-    """The convolutional student when the archive holds one, else the logistic regression."""
+    """The convolutional student(s) when the archive holds any, else the logistic
+    regression. Several students are averaged."""
     info = meta.get("frustration_cnn")
     if info is None:
         return _linear("frustration", arrays, meta["frustration"])
-    vocab = _words(arrays["frustration_cnn_vocab"])
-    return ConvScorer(
-        name="frustration",
-        vocab={w: i for i, w in enumerate(vocab)},
-        embeddings=arrays["frustration_cnn_embeddings"].astype(np.float32),
-        kernel=arrays["frustration_cnn_kernel"].astype(np.float32),
-        conv_bias=arrays["frustration_cnn_conv_bias"].astype(np.float32),
-        widths=tuple(int(w) for w in info["widths"]),
-        channels=int(info["channels"]),
-        dense=arrays["frustration_cnn_dense"].astype(np.float32),
-        bias=float(info["bias"]),
-        threshold=float(info["threshold"]),
-        mean_pool=bool(info["mean_pool"]),
+    threshold = float(info["threshold"])
+    members = tuple(
+        _student(arrays, f"frustration_cnn_{i}", member, threshold)
+        for i, member in enumerate(info["members"])
     )
+    if len(members) == 1:
+        return members[0]
+    return AveragedScorer(name="frustration", members=members, threshold=threshold)
 
 
 def read_models(data: bytes) -> TextModels:

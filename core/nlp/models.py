@@ -257,6 +257,32 @@ class ConvScorer:
 
 
 @dataclass(frozen=True)
+class AveragedScorer:
+    """Several convolutional students as one: their log-odds averaged, which ranks messages
+    better than any one of them (their errors differ), at their summed cost."""
+
+    name: str
+    members: tuple[ConvScorer, ...]
+    threshold: float
+
+    def __post_init__(self) -> None:
+        if not self.members:
+            raise ValueError(f"{self.name}: an average of no scorers")
+
+    def score(self, tokens: Sequence[str]) -> float:
+        """Probability of the class the members detect."""
+        return _sigmoid(sum(m.logit(tokens) for m in self.members) / len(self.members))
+
+    def message_score(self, words: Sequence[str], tokens: Sequence[str]) -> float:
+        return self.score(tokens)
+
+    def evidence(self, words: Sequence[str], tokens: Sequence[str], k: int = 3) -> tuple[str, ...]:
+        ranked = itertools.zip_longest(*(m.strongest(tokens, k) for m in self.members))
+        found = (w for w in itertools.chain.from_iterable(ranked) if w is not None)
+        return tuple(dict.fromkeys(found))[:k]
+
+
+@dataclass(frozen=True)
 class IntentSpace:
     """A softmax over known customer-service intents: what a message *means*.
 

@@ -13,7 +13,7 @@ import pytest
 
 from config.models import BUNDLED, read_models
 from core.errors import ConfigError
-from core.nlp.models import ConvScorer
+from core.nlp.models import AveragedScorer, ConvScorer
 
 
 def _scorer(mean_pool: bool, seed: int = 3) -> ConvScorer:
@@ -101,27 +101,29 @@ def test_filter_widths_out_of_order_are_refused() -> None:
 class TestArchive:
     """A models archive that carries the student ships it as the frustration scorer."""
 
-    def _archive(self, **changes: object) -> bytes:
+    def _archive(self, members: int = 1, **changes: object) -> bytes:
         student = _scorer(True)
         bundled = resources.files("config.models").joinpath(BUNDLED).read_bytes()
         with np.load(io.BytesIO(bundled)) as z:
             arrays = dict(z)
         meta = json.loads(arrays["meta"].tobytes().decode())
         vocab = ["<pad>", "<unk>", *sorted(student.vocab, key=student.vocab.__getitem__)]
-        meta["frustration_cnn"] = {
+        member = {
             "widths": list(student.widths),
             "channels": student.channels,
             "bias": student.bias,
-            "threshold": student.threshold,
             "mean_pool": True,
             **changes,
         }
+        meta["frustration_cnn"] = {"threshold": 0.4, "members": [member] * members}
         arrays["meta"] = np.frombuffer(json.dumps(meta).encode(), np.uint8)
-        arrays["frustration_cnn_vocab"] = np.frombuffer("\n".join(vocab).encode(), np.uint8)
-        arrays["frustration_cnn_embeddings"] = student.embeddings.astype(np.float16)
-        arrays["frustration_cnn_kernel"] = student.kernel
-        arrays["frustration_cnn_conv_bias"] = student.conv_bias
-        arrays["frustration_cnn_dense"] = student.dense
+        for i in range(members):
+            prefix = f"frustration_cnn_{i}"
+            arrays[f"{prefix}_vocab"] = np.frombuffer("\n".join(vocab).encode(), np.uint8)
+            arrays[f"{prefix}_embeddings"] = student.embeddings.astype(np.float16)
+            arrays[f"{prefix}_kernel"] = student.kernel
+            arrays[f"{prefix}_conv_bias"] = student.conv_bias
+            arrays[f"{prefix}_dense"] = student.dense
         out = io.BytesIO()
         np.savez(out, **arrays)
         return out.getvalue()
@@ -129,9 +131,28 @@ class TestArchive:
     def test_the_student_is_the_frustration_scorer(self) -> None:
         scorer = read_models(self._archive()).frustration
         assert isinstance(scorer, ConvScorer)
+        assert scorer.threshold == 0.4
+        text = ["this", "is", "awful"]
+        assert scorer.score(text) == pytest.approx(_scorer(True).score(text), abs=1e-3)
+
+    def test_several_students_are_averaged(self) -> None:
+        scorer = read_models(self._archive(members=2)).frustration
+        assert isinstance(scorer, AveragedScorer)
+        assert len(scorer.members) == 2
         text = ["this", "is", "awful"]
         assert scorer.score(text) == pytest.approx(_scorer(True).score(text), abs=1e-3)
 
     def test_a_broken_student_is_a_config_error(self) -> None:
         with pytest.raises(ConfigError, match="kernel has shape"):
             read_models(self._archive(channels=7))  # kernel no longer fits
+
+
+def test_an_average_takes_the_mean_log_odds_and_pools_the_evidence() -> None:
+    a, b = _scorer(True, seed=3), _scorer(False, seed=4)
+    both = AveragedScorer(name="frustration", members=(a, b), threshold=0.5)
+    text = ["this", "is", "awful", "!"]
+    expected = 1 / (1 + math.exp(-(a.logit(text) + b.logit(text)) / 2))
+    assert both.score(text) == pytest.approx(expected)
+    assert set(both.evidence(text, text)) <= {"this", "is", "awful"}
+    with pytest.raises(ValueError, match="no scorers"):
+        AveragedScorer(name="frustration", members=(), threshold=0.5)
