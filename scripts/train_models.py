@@ -298,7 +298,7 @@ def _blob(items: Sequence[str]) -> np.ndarray:
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
-    ap.add_argument("--out", type=Path, default=ROOT / "config" / "models" / "text-models-v1.bin")
+    ap.add_argument("--out", type=Path, default=ROOT / "config" / "models" / "text-models-v2.bin")
     ap.add_argument(
         "--frustration-cnn",
         type=Path,
@@ -335,7 +335,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"known words: {len(known)}")
 
     meta = {
-        "version": "text-models-v1",
+        "version": "text-models-v2",
         "features": "core.nlp.text.text_features",
         "frustration": {"bias": f_b, "threshold": f_t, "trained_on": "GoEmotions train", **f_info},
         "topics": {

@@ -1,4 +1,4 @@
-"""Load the shipped text models (``text-models-v1.bin``) into :class:`core.nlp.models.TextModels`.
+"""Load the shipped text models (``text-models-v2.bin``) into :class:`core.nlp.models.TextModels`.
 
 This is the I/O half of the engine's learned parts: the file is read here, once, and the
 plain weights are handed to the pure engine. The file is a NumPy ``.npz`` archive named
@@ -26,7 +26,7 @@ from core.nlp.models import (
     TextModels,
 )
 
-BUNDLED = "text-models-v1.bin"
+BUNDLED = "text-models-v2.bin"
 
 
 def _words(blob: np.ndarray) -> list[str]:

@@ -9,6 +9,7 @@ import pytest
 from config.models import BUNDLED, load_models
 from core.engine import Engine
 from core.nlp.lexicon import Lexicon, match_all
+from core.nlp.models import ConvScorer
 from core.nlp.signals import amounts
 from core.nlp.text import text_features, tokenize, word_features
 
@@ -65,9 +66,9 @@ def test_amounts(text: str, expected: tuple[float, ...]) -> None:
 class TestModels:
     def test_bundled_models_are_small_and_complete(self) -> None:
         size = len(resources.files("config.models").joinpath(BUNDLED).read_bytes())
-        assert size < 1_000_000
+        assert size < 3_000_000  # the frustration student's embeddings are most of it
         models = load_models()
-        assert models.frustration is not None
+        assert isinstance(models.frustration, ConvScorer)
         assert models.intents is not None
         assert "security_incident" in models.topics
 
