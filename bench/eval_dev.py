@@ -188,12 +188,8 @@ class Evaluation:
         self.add("  Baton precision", p)
         self.add("  Baton recall", r)
         if scorer is not None:
-            model_only = [
-                self.engine.models.frustration is not None
-                and a.frustration_evidence.startswith("model")
-                and a.frustration >= threshold
-                for a in ours
-            ]
+            # the model's own verdict, whatever the cues add on top
+            model_only = [scorer.message_score(a.words, a.tokens) >= threshold for a in ours]
             self.add("  Baton model alone (no customer-service cues)", f1(gold, model_only)[2])
         lead = "I've been on hold for two hours and nobody has answered"
         a = self.engine.analyze(conversation([lead]).turns[0])

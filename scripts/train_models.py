@@ -1,6 +1,7 @@
 """Train the small text models the decision engine ships with (reproducible, offline).
 
     .venv/bin/python scripts/train_models.py [--data ../shared/data] [--out FILE]
+        [--frustration-cnn STUDENT.npz ...] [--frustration-threshold T]
 
 Three models, all linear over the same features the engine computes at run time
 (``core.nlp.text.text_features``), so training and serving cannot drift apart:
@@ -8,6 +9,9 @@ Three models, all linear over the same features the engine computes at run time
 - ``frustration``: logistic regression, GoEmotions *train* split; "frustrated" = any of
   anger, annoyance, disappointment, disapproval, disgust. Its detection threshold is the
   F1-best threshold of 3-fold out-of-fold predictions on the train split (dev is never seen).
+  With ``--frustration-cnn``, the engine's frustration scorer is instead a small CNN
+  distilled from a fine-tuned transformer (``scripts/research/frustration_cnn/``, which
+  needs torch and about two hours); the regression stays in the archive for comparison.
 - ``security_incident`` topic head: logistic regression, Banking77 *train* split, the six
   account-security intents against the other 71 (test split never seen); threshold by
   out-of-fold F2, since missing a security incident costs more than one extra ticket.

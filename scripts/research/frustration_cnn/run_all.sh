@@ -8,7 +8,8 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 $PY "$HERE/prep.py"                      # tokens, vocabulary, MiniLM-initialised embeddings   (~30 s)
 $PY "$HERE/cnn.py" cnn_base              # 1. the CNN on hard labels                            (~3 min)
 $PY "$HERE/lr.py"                        # the shipped LR recipe on the same 90 %              (~10 min)
-EPOCHS=2.5 $PY "$HERE/teacher.py"        # teacher: all-MiniLM-L6-v2 fine-tuned, 28 emotions + binary (~24 min)
+EPOCHS=2.5 $PY "$HERE/teacher.py"        # teacher: all-MiniLM-L6-v2 fine-tuned, 28 emotions + binary (~18-24 min)
+$PY "$HERE/ftemb.py"                     # word vectors from the fine-tuned teacher         (~30 s)
 $PY "$HERE/aug.py" 6 0 aug && $PY "$HERE/label.py" aug      # transfer set A + teacher logits (~13 min)
 $PY "$HERE/aug.py" 6 1 augB && $PY "$HERE/label.py" augB    # transfer set B                  (~11 min)
 $PY "$HERE/aug.py" 6 2 augC && $PY "$HERE/label.py" augC    # transfer set C                  (~11 min)
@@ -22,6 +23,12 @@ $PY "$HERE/cnn.py" cnn_kd_augAB_c96 $KD aug=out/aug+out/augB epochs=3 drop=0.3 e
 ALL=aug=out/aug+out/augB+out/augC+out/augD
 $PY "$HERE/cnn.py" cnn_kd_augABCD_c128 $KD $ALL epochs=3 drop=0.3 edrop=0.1 wdrop=0.05
 $PY "$HERE/cnn.py" cnn_kd_augABCD_c96 $KD $ALL epochs=3 drop=0.3 edrop=0.1 wdrop=0.05 C=96
+# second round: the shipped student (word vectors from the fine-tuned teacher), 8 min
+$PY "$HERE/cnn.py" s_ft96 $KD $ALL epochs=3 drop=0.3 edrop=0.1 wdrop=0.05 C=96 init=out/ftemb.npz
+$PY "$HERE/cnn.py" s_prep96 $KD $ALL epochs=3 drop=0.3 edrop=0.1 wdrop=0.05 C=96
+$PY "$HERE/thr.py" s_ft96 && $PY "$HERE/thr.py" s_prep96 && $PY "$HERE/thr.py" s_ft96 s_prep96
+$PY "$HERE/export.py" s_ft96 && OMP_NUM_THREADS=1 $PY "$HERE/evaluate.py" s_ft96
+# ship it: (from the repository) python scripts/train_models.py --frustration-cnn SCRATCH/out/s_ft96.npz
 for n in cnn_kd_augAB_c128 cnn_kd_augAB_c96 cnn_kd_augABCD_c128 cnn_kd_augABCD_c96; do
   $PY "$HERE/export.py" "$n"
   OMP_NUM_THREADS=1 $PY "$HERE/evaluate.py" "$n"    # through the engine's ConvScorer
