@@ -199,6 +199,8 @@ class Analyzer:
         cue_score = self.rules.sentiment.cue_score
         if cue_score > best:
             waited = match_all(hits, ("waited", "duration"), 6)
+            if waited is None and "negation" in hits:
+                waited = match_all(hits, ("elapsed", "duration"), 6)
             if waited is not None:
                 return cue_score, f"waiting: {_span(tokens, waited)}"
             for concept in ("repeated_contact", "dissatisfied", "complaint"):

@@ -320,12 +320,22 @@ DEFAULT_CONCEPTS: Concepts = {
         "zh": _t("讨价还价|便宜点|降价|打折吗|谈判|竞争对手"),
     },
     # --- frustration cues (customer-service specific, any language) -----------------
+    # waiting itself: with a duration, a frustration cue on its own
     "waited": {
-        "en": _t("waiting|waited|on hold|been|still|already|for ages|forever|kept waiting|took"),
-        "ms": _t("tunggu|menunggu|sudah|dah|masih|sejak"),
-        "id": _t("tunggu|menunggu|nunggu|sudah|udah|masih|sejak"),
-        "tl": _t("naghihintay|hinintay|naghintay|kanina pa|matagal|mula pa"),
-        "zh": _t("等|等了|已经|一直"),
+        "en": _t("waiting|waited|on hold|for ages|forever|kept waiting"),
+        "ms": _t("tunggu|menunggu"),
+        "id": _t("tunggu|menunggu|nunggu"),
+        "tl": _t("naghihintay|hinintay|naghintay|hintay"),
+        "zh": _t("等|等了"),
+    },
+    # time gone by ("it's been 3 days", "sudah 2 hari"): a cue only with something
+    # still missing ("...and no refund"), since "been a customer for years" is praise
+    "elapsed": {
+        "en": _t("been|still|already|took"),
+        "ms": _t("sudah|dah|masih|sejak"),
+        "id": _t("sudah|udah|masih|sejak"),
+        "tl": _t("kanina pa|matagal|mula pa"),
+        "zh": _t("已经|一直"),
     },
     "duration": {
         "en": _t(
@@ -340,7 +350,8 @@ DEFAULT_CONCEPTS: Concepts = {
     "repeated_contact": {
         "en": _t(
             "third time|3rd time|fourth time|again and again|keep asking|"
-            "already told you|told you|how many times|for the last time|"
+            "already told you|told you|how many times do i|how many times have i|"
+            "how many times must i|how many more times|for the last time|"
             "still not|still haven't|still hasn't|still no|still nothing|"
             "no response|no reply|nobody replied|ignored|ignoring me|useless|"
             "ridiculous|unacceptable|waste of time|wasting my time|not helpful|"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from core.decision import Category
 from core.engine import Engine
 from core.nlp.models import LinearScorer, TextModels
@@ -35,6 +37,36 @@ class TestFloor:
             "我已经等了两个小时",
         ):
             assert "sentiment" in names(bare.decide(conversation(text))), text
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "its been 3 days and still no refund",
+            "it's been two weeks and my parcel is not here",
+            "sudah 3 hari belum sampai",
+            "已经三天了还没到",
+        ],
+    )
+    def test_time_gone_by_with_something_missing(self, bare: Engine, text: str) -> None:
+        assert "sentiment" in names(bare.decide(conversation(text)))
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "been using your app for months, love it",
+            "It took 2 days to arrive, thanks!",
+            "I already paid last month",
+            "I still have 3 days left on my plan",
+            "sudah 2 bulan saya jadi pelanggan",
+        ],
+    )
+    def test_time_gone_by_alone_is_not_a_complaint(self, bare: Engine, text: str) -> None:
+        assert "sentiment" not in names(bare.decide(conversation(text)))
+
+    def test_how_many_times_only_when_the_customer_repeats(self, bare: Engine) -> None:
+        assert "sentiment" in names(bare.decide(conversation("how many times do I have to ask")))
+        question = conversation("How many times can I use a disposable card?")
+        assert "sentiment" not in names(bare.decide(question))
 
     def test_an_angry_message(self, engine: Engine) -> None:
         assert "sentiment" in names(engine.decide(conversation("this is useless and ridiculous")))
