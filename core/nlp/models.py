@@ -18,10 +18,12 @@ from typing import Protocol
 import numpy as np
 import numpy.typing as npt
 
+from core.nlp.signals import STOPWORDS
 from core.nlp.text import char_grams
 
 FloatArray = npt.NDArray[np.float32]
 _TOKEN_CACHE = 200_000
+_NOT_EVIDENCE = STOPWORDS | {"!", "?"}
 
 
 def _sigmoid(z: float) -> float:
@@ -252,7 +254,8 @@ class ConvScorer:
                 for pos in range(start, start + w):
                     credit[pos] = credit.get(pos, 0.0) + gain / w
         best = sorted(credit, key=credit.__getitem__, reverse=True)
-        words = [kept[p] for p in best if kept[p] and kept[p] not in ("!", "?")]
+        # function words ("is", "the") can win a window but tell an agent nothing
+        words = [kept[p] for p in best if kept[p] and kept[p] not in _NOT_EVIDENCE]
         return tuple(dict.fromkeys(words))[:k]
 
 
