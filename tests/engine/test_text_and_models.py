@@ -79,6 +79,18 @@ class TestModels:
         )
         assert angry.frustration > 0.8 > 0.2 > calm.frustration
 
+    def test_words_the_model_never_saw_read_as_calm(self) -> None:
+        """The student is English-trained: other languages must not look frustrated by
+        default (their cues and lexicons do that work)."""
+        engine = Engine(models=load_models())
+        texts = (
+            "我想查一下我的订单",
+            "saya nak tukar alamat",
+            "paano ko babaguhin ang password ko",
+        )
+        for point in engine.sentiment(conversation(*texts)):
+            assert point.frustration < 0.2
+
 
 class TestDeterminism:
     def test_memo_never_changes_a_decision(self, engine: Engine) -> None:
