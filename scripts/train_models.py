@@ -11,7 +11,7 @@ Three models, all linear over the same features the engine computes at run time
   F1-best threshold of 3-fold out-of-fold predictions on the train split (dev is never seen).
   With ``--frustration-cnn``, the engine's frustration scorer is instead a small CNN
   distilled from a fine-tuned transformer (``scripts/research/frustration_cnn/``, which
-  needs torch and about two hours); the regression stays in the archive for comparison.
+  needs torch and a few hours on two cores); the regression stays in the archive for comparison.
 - ``security_incident`` topic head: logistic regression, Banking77 *train* split, the six
   account-security intents against the other 71 (test split never seen); threshold by
   out-of-fold F2, since missing a security incident costs more than one extra ticket.

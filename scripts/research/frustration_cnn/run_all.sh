@@ -27,8 +27,14 @@ $PY "$HERE/cnn.py" cnn_kd_augABCD_c96 $KD $ALL epochs=3 drop=0.3 edrop=0.1 wdrop
 $PY "$HERE/cnn.py" s_ft96 $KD $ALL epochs=3 drop=0.3 edrop=0.1 wdrop=0.05 C=96 init=out/ftemb.npz
 $PY "$HERE/cnn.py" s_prep96 $KD $ALL epochs=3 drop=0.3 edrop=0.1 wdrop=0.05 C=96
 $PY "$HERE/thr.py" s_ft96 && $PY "$HERE/thr.py" s_prep96 && $PY "$HERE/thr.py" s_ft96 s_prep96
-$PY "$HERE/export.py" s_ft96 && OMP_NUM_THREADS=1 $PY "$HERE/evaluate.py" s_ft96
-# ship it: (from the repository) python scripts/train_models.py --frustration-cnn SCRATCH/out/s_ft96.npz
+# transfer sets E-H (seeds 4-7), then the shipped student on A-H (2 epochs, ~10 min each)
+for s in 4 5 6 7; do n=aug$(echo EFGH | cut -c$((s - 3))); $PY "$HERE/aug.py" 6 $s $n && $PY "$HERE/label.py" $n; done
+ALL8=$ALL+out/augE+out/augF+out/augG+out/augH
+$PY "$HERE/cnn.py" s8_ft96 $KD $ALL8 epochs=2 drop=0.3 edrop=0.1 wdrop=0.05 C=96 init=out/ftemb.npz
+$PY "$HERE/cnn.py" s8_ft96_s1 $KD $ALL8 epochs=2 drop=0.3 edrop=0.1 wdrop=0.05 C=96 init=out/ftemb.npz seed=1
+$PY "$HERE/thr.py" s8_ft96 && $PY "$HERE/thr.py" s8_ft96_s1 && $PY "$HERE/thr.py" s8_ft96 s8_ft96_s1
+$PY "$HERE/export.py" s8_ft96 && OMP_NUM_THREADS=1 $PY "$HERE/evaluate.py" s8_ft96
+# ship it: (from the repository) python scripts/train_models.py --frustration-cnn SCRATCH/out/s8_ft96.npz
 for n in cnn_kd_augAB_c128 cnn_kd_augAB_c96 cnn_kd_augABCD_c128 cnn_kd_augABCD_c96; do
   $PY "$HERE/export.py" "$n"
   OMP_NUM_THREADS=1 $PY "$HERE/evaluate.py" "$n"    # through the engine's ConvScorer
