@@ -11,13 +11,9 @@ import torch
 os.environ["HF_HUB_OFFLINE"] = "1"
 torch.set_num_threads(int(os.environ.get("NT", 2)))
 from common import *
-from teacher_model import Teacher, pad
-from transformers import AutoTokenizer
+from teacher_model import load_teacher, pad
 
-tok = AutoTokenizer.from_pretrained(MODEL_DIR)
-model = Teacher()
-model.load_state_dict(torch.load("out/teacher.pt"))
-model.eval()
+tok, model = load_teacher()
 vocab = json.load(open("out/tokens.json"))["vocab"]
 enc = tok(vocab[2:], truncation=True, max_length=16)["input_ids"]
 pooled = np.zeros((len(vocab), 384), np.float32)

@@ -11,33 +11,14 @@ import torch
 os.environ["HF_HUB_OFFLINE"] = "1"
 torch.set_num_threads(int(os.environ.get("NT", 2)))
 from common import *
-from teacher_model import Teacher, pad
-from transformers import AutoTokenizer
+from teacher_model import load_teacher, predict
 
-tok = AutoTokenizer.from_pretrained(MODEL_DIR)
-
-
-model = Teacher()
-model.load_state_dict(torch.load("out/teacher.pt"))
-model.eval()
-
-
-@torch.inference_mode()
-def predict(texts, bs=256):
-    e = tok(texts, truncation=True, max_length=64)["input_ids"]
-    order = np.argsort([len(s) for s in e])
-    res = np.zeros((len(texts), 29), np.float32)
-    for j in range(0, len(texts), bs):
-        b = order[j : j + bs]
-        ids, att = pad([e[i] for i in b])
-        res[b] = model(ids, att).numpy()
-    return res
-
+tok, model = load_teacher()
 
 t0 = time.time()
 tx, M, y = read("train")
 if not os.path.exists("out/teacher_train_logits.npy"):
-    np.save("out/teacher_train_logits.npy", predict(tx))
+    np.save("out/teacher_train_logits.npy", predict(model, tok, tx))
     print("train done", time.time() - t0, flush=True)
 NAME = sys.argv[1] if len(sys.argv) > 1 else "aug"  # the transfer set written by aug.py
 A = [" ".join(t) for t in json.load(open(f"out/{NAME}.json"))]
@@ -46,5 +27,5 @@ for c in range(0, len(A), CH):
     f = f"out/{NAME}_logits_{c // CH:02d}.npy"
     if os.path.exists(f):
         continue
-    np.save(f, predict(A[c : c + CH]))
+    np.save(f, predict(model, tok, A[c : c + CH]))
     print("aug chunk", c // CH, time.time() - t0, flush=True)

@@ -8,7 +8,7 @@ import torch
 os.environ["HF_HUB_OFFLINE"] = "1"
 torch.set_num_threads(int(os.environ.get("NT", 2)))
 from common import *
-from teacher_model import Teacher, pad
+from teacher_model import Teacher, pad, predict
 from transformers import AutoTokenizer
 
 EPOCHS = float(os.environ.get("EPOCHS", 2))
@@ -74,21 +74,9 @@ model.eval()
 torch.save(model.state_dict(), "out/teacher.pt")
 
 
-@torch.no_grad()
-def predict(texts, bs=128):
-    e = tok(texts, truncation=True, max_length=MAXLEN)["input_ids"]
-    order = np.argsort([len(s) for s in e])
-    res = np.zeros((len(texts), 29), np.float32)
-    for j in range(0, len(texts), bs):
-        b = order[j : j + bs]
-        ids, att = pad([e[i] for i in b])
-        res[b] = model(ids, att).numpy()
-    return res
-
-
-lh = predict([tx[i] for i in ho])
+lh = predict(model, tok, [tx[i] for i in ho], maxlen=MAXLEN)
 thr, hf = best_thr(y[ho], 1 / (1 + np.exp(-lh[:, 28])))
-ld = predict(dtx)
+ld = predict(model, tok, dtx, maxlen=MAXLEN)
 pd_ = 1 / (1 + np.exp(-ld[:, 28]))
 print(
     f"TEACHER holdout F1 {hf:.4f} thr {thr:.3f} | dev F1@thr {f1_at(dy, pd_, thr):.4f} | dev-oracle {best_thr(dy, pd_)[1]:.4f} | {time.time() - t0:.0f}s",

@@ -1,13 +1,15 @@
-"""The teacher (all-MiniLM-L6-v2 + a 29-way head over mean-pooled tokens) and batch padding,
-shared by teacher.py (fine-tuning) and label.py (labelling transfer sets)."""
+"""The teacher (all-MiniLM-L6-v2 + a 29-way head over mean-pooled tokens), batch padding,
+loading the fine-tuned teacher and its logits for a list of texts; shared by teacher.py
+(fine-tuning), label.py (labelling transfer sets) and ftemb.py (word vectors)."""
 
 import os
 
+import numpy as np
 import torch
 from common import MODEL_DIR
 
 os.environ["HF_HUB_OFFLINE"] = "1"
-from transformers import AutoModel
+from transformers import AutoModel, AutoTokenizer
 
 
 class Teacher(torch.nn.Module):
@@ -33,3 +35,24 @@ def pad(seqs):
         ids[k, : len(s)] = torch.tensor(s)
         att[k, : len(s)] = 1
     return ids, att
+
+
+def load_teacher(path="out/teacher.pt"):
+    """(tokenizer, fine-tuned teacher in eval mode) from teacher.py's weights."""
+    model = Teacher()
+    model.load_state_dict(torch.load(path))
+    model.eval()
+    return AutoTokenizer.from_pretrained(MODEL_DIR), model
+
+
+@torch.inference_mode()
+def predict(model, tok, texts, bs=256, maxlen=64):
+    """The 29 logits of every text, batched by length (little padding)."""
+    e = tok(texts, truncation=True, max_length=maxlen)["input_ids"]
+    order = np.argsort([len(s) for s in e])
+    res = np.zeros((len(texts), 29), np.float32)
+    for j in range(0, len(texts), bs):
+        b = order[j : j + bs]
+        ids, att = pad([e[i] for i in b])
+        res[b] = model(ids, att).numpy()
+    return res
