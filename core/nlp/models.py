@@ -175,7 +175,7 @@ class ConvScorer:
             # offset's filters is worked out once here (words x columns floats: 31 MB for
             # 13k words and 576 columns) and a message costs a few row gathers and
             # additions instead of matrix products.
-            table = self.embeddings.astype(np.float32) @ cols
+            table = np.asarray(self.embeddings, dtype=np.float32) @ cols  # no copy
             if j == 0:
                 table += self.conv_bias  # every window has exactly one offset-0 word
             offsets.append((first * c, table))
