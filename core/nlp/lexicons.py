@@ -322,7 +322,8 @@ DEFAULT_CONCEPTS: Concepts = {
     # --- frustration cues (customer-service specific, any language) -----------------
     # waiting itself: with a duration, a frustration cue on its own
     "waited": {
-        "en": _t("waiting|waited|on hold|for ages|forever|kept waiting"),
+        # ("forever" and "for ages" alone are Reddit's hyperbole: they count as durations)
+        "en": _t("waiting|waited|on hold|kept waiting|taking forever|takes forever|took forever"),
         "ms": _t("tunggu|menunggu"),
         "id": _t("tunggu|menunggu|nunggu"),
         "tl": _t("naghihintay|hinintay|naghintay|hintay"),
@@ -349,13 +350,24 @@ DEFAULT_CONCEPTS: Concepts = {
     },
     "repeated_contact": {
         "en": _t(
-            "third time|3rd time|fourth time|again and again|keep asking|"
-            "already told you|told you|how many times do i|how many times have i|"
+            "third time|3rd time|fourth time|again and again|i keep asking|keep asking you|"
+            "already told you|told you already|told you before|told you twice|"
+            "how many times do i|how many times have i|"
             "how many times must i|how many more times|for the last time|"
-            "still not|still haven't|still hasn't|still no|still nothing|"
-            "no response|no reply|nobody replied|ignored|ignoring me|useless|"
+            # "still not" with what a customer is still missing ("I'm still not sure"
+            # is not a complaint)
+            "still not work*|still not fix*|still not resolv*|still not sort*|still not receiv*|"
+            "still not arriv*|still not deliver*|still not here|still not refund*|"
+            "still doesn't work|still isn't work*|still don't work|still can't|"
+            "still haven't receiv*|still haven't got*|still haven't heard|still hasn't arriv*|"
+            "still hasn't come|still no refund*|still no respon*|still no repl*|still no answer*|"
+            "still no update*|still no news|still no sign|still nothing|"
+            "no response|no reply|nobody replied|ignored me|ignored my|being ignored|"
+            "been ignored|ignoring me|ignoring my|useless|"
             "ridiculous|unacceptable|waste of time|wasting my time|not helpful|"
-            "not helping|doesn't help|pathetic|incompetent|joke|scam"
+            "not helping|doesn't help|pathetic|incompetent|scam|"
+            # "joke" alone is mostly a joke
+            "is a joke|what a joke|such a joke|total joke|complete joke|absolute joke|joke of a"
         ),
         "ms": _t(
             "dah banyak kali|berkali kali|masih tak|masih belum|tak guna|teruk|"

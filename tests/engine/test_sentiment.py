@@ -63,6 +63,35 @@ class TestFloor:
     def test_time_gone_by_alone_is_not_a_complaint(self, bare: Engine, text: str) -> None:
         assert "sentiment" not in names(bare.decide(conversation(text)))
 
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "this is a joke",
+            "my router is still not working",
+            "still no refund after all this",
+            "the app is taking forever",
+            "I already told you my order number",
+            "I have been ignored by your team",
+        ],
+    )
+    def test_customer_service_cues(self, bare: Engine, text: str) -> None:
+        assert "sentiment" in names(bare.decide(conversation(text)))
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "haha that was a joke",
+            "I'm still not sure which plan I want",
+            "I will love this phone forever",
+            "has anyone told you about the new promo?",
+            "I am still waiting on my new card",
+            "we have been friends for ages",
+        ],
+    )
+    def test_the_same_words_without_the_complaint(self, bare: Engine, text: str) -> None:
+        """Cue words in their everyday sense: a joke, "still not sure", "forever"."""
+        assert "sentiment" not in names(bare.decide(conversation(text)))
+
     def test_how_many_times_only_when_the_customer_repeats(self, bare: Engine) -> None:
         assert "sentiment" in names(bare.decide(conversation("how many times do I have to ask")))
         question = conversation("How many times can I use a disposable card?")
