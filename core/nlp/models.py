@@ -23,6 +23,7 @@ from core.nlp.text import char_grams
 
 FloatArray = npt.NDArray[np.float32]
 _TOKEN_CACHE = 200_000
+_MASKED = np.float32(-1e30)  # any window touching it is zeroed by the ReLU
 _NOT_EVIDENCE = STOPWORDS | {"!", "?"}
 
 
@@ -146,6 +147,10 @@ class ConvScorer:
     _last: dict[tuple[str, ...], FloatArray] = field(
         default_factory=dict, compare=False, repr=False
     )
+    #: the row past the vocabulary that masks positions after the message
+    _mask: int = field(default=0, compare=False, repr=False)
+    #: per message length, the mean-pooled features' dense weights over their windows
+    _means: dict[int, FloatArray] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         # Re-lay the kernel by offset: offset j feeds only the widths longer than j, which
@@ -175,27 +180,35 @@ class ConvScorer:
             # offset's filters is worked out once here (words x columns floats: 31 MB for
             # 13k words and 576 columns) and a message costs a few row gathers and
             # additions instead of matrix products.
-            table = np.asarray(self.embeddings, dtype=np.float32) @ cols  # no copy
+            # One extra row, past the vocabulary, masks the positions after the message:
+            # so hugely negative that any window touching it is zeroed by the ReLU,
+            # as training left it out.
+            words = self.embeddings.shape[0]
+            table = np.empty((words + 1, cols.shape[1]), dtype=np.float32)
+            np.matmul(np.asarray(self.embeddings, dtype=np.float32), cols, out=table[:words])
+            table[words] = _MASKED
             if j == 0:
-                table += self.conv_bias  # every window has exactly one offset-0 word
+                table[:words] += self.conv_bias  # every window has exactly one offset-0 word
             offsets.append((first * c, table))
         object.__setattr__(self, "_offsets", tuple(offsets))
+        object.__setattr__(self, "_mask", self.embeddings.shape[0])
 
     def _positions(self, tokens: Sequence[str]) -> tuple[list[int], list[str], int]:
-        """Embedding rows of the (cut) message padded for the widest filter, the tokens
+        """Table rows of the (cut) message padded for the widest filter, the tokens
         (padding as ""), and the message's length."""
         get = self.vocab.get
         kept = list(tokens[: self.max_tokens]) or [""]
-        length = len(kept)
-        size = max(length, max(self.widths))
-        pad = size - length + max(self.widths) - 1
-        return [get(t, 1) for t in kept] + [0] * pad, kept + [""] * pad, length
+        length, widest = len(kept), self.widths[-1]
+        # Usually every window past the end is masked. A message shorter than a filter
+        # gives that filter one window, over padding words (row 0), as in training.
+        pad = [self._mask] * (widest - 1) if length >= widest else [0] * (2 * widest - length - 1)
+        return [get(t, 1) for t in kept] + pad, kept + [""] * len(pad), length
 
     def _convolve(self, rows: list[int], length: int) -> FloatArray:
         """Activations after ReLU, shape (positions, widths * channels); a width ``w`` has
         ``max(length, w) - w + 1`` windows (one for a message shorter than the filter, as
         in training) and its later positions are zero, which leaves max and sum as they are."""
-        size = len(rows) - max(self.widths) + 1
+        size = len(rows) - self.widths[-1] + 1
         index = np.array(rows, dtype=np.intp)
         h = self._offsets[0][1].take(index[:size], axis=0)  # offset 0 feeds every width
         for j in range(1, len(self._offsets)):
@@ -203,11 +216,12 @@ class ConvScorer:
             part = h[:, first:]
             _plus(part, table.take(index[j : j + size], axis=0), out=part)
         np.maximum(h, 0.0, out=h)
-        c = self.channels
-        for k, w in enumerate(self.widths):
-            windows = max(length, w) - w + 1
-            if windows < size:
-                h[windows:, k * c : (k + 1) * c] = 0.0
+        if length < self.widths[-1]:  # no mask row here: zero the windows past the end
+            c = self.channels
+            for k, w in enumerate(self.widths):
+                windows = max(length, w) - w + 1
+                if windows < size:
+                    h[windows:, k * c : (k + 1) * c] = 0.0
         return h
 
     def _activations(self, tokens: Sequence[str]) -> tuple[FloatArray, list[str], int]:
@@ -220,15 +234,24 @@ class ConvScorer:
             self._last[key] = h
         return h, kept, length
 
+    def _mean_weights(self, length: int) -> FloatArray:
+        """The dense weights of the mean-pooled features divided by each width's number
+        of windows, so that one dot product with the activations' sums gives their part."""
+        found = self._means.get(length)
+        if found is None:
+            windows = [max(length, w) - w + 1 for w in self.widths]
+            per_column = np.repeat(np.array(windows, dtype=np.float32), self.channels)
+            found = self._means[length] = (
+                self.dense[len(self.widths) * self.channels :] / per_column
+            )
+        return found
+
     def logit(self, tokens: Sequence[str]) -> float:
         """The raw score (log-odds) of a token sequence."""
         h, _, length = self._activations(tokens)
         z = float(_max(h, axis=0) @ self.dense[: h.shape[1]]) + self.bias
         if self.mean_pool:
-            c = self.channels
-            sums = _add(h, axis=0) * self.dense[h.shape[1] :]
-            for k, w in enumerate(self.widths):
-                z += float(_add(sums[k * c : (k + 1) * c])) / (max(length, w) - w + 1)
+            z += float(_add(h, axis=0) @ self._mean_weights(length))
         return z
 
     def score(self, tokens: Sequence[str]) -> float:
@@ -245,16 +268,18 @@ class ConvScorer:
         """The words whose windows won the max-pool of the channels pushing the score up
         most: the evidence shown to agents."""
         h, kept, _ = self._activations(tokens)
-        winners = h.argmax(axis=0).tolist()
-        gains = (h.max(axis=0) * self.dense[: h.shape[1]]).tolist()
+        winners = h.argmax(axis=0)
+        gains = h.max(axis=0) * self.dense[: h.shape[1]]
         c = self.channels
-        credit: dict[int, float] = {}
-        for col, (start, gain) in enumerate(zip(winners, gains, strict=True)):
-            if gain > 0:
-                w = self.widths[col // c]
-                for pos in range(start, start + w):
-                    credit[pos] = credit.get(pos, 0.0) + gain / w
-        best = sorted(credit, key=credit.__getitem__, reverse=True)
+        credit = np.zeros(len(kept))
+        for i, w in enumerate(self.widths):  # a window's gain is shared by its w words
+            block = slice(i * c, (i + 1) * c)
+            up = gains[block] > 0
+            starts, shares = winners[block][up], gains[block][up] / w
+            for offset in range(w):
+                credit += np.bincount(starts + offset, shares, minlength=len(kept))
+        credited = np.flatnonzero(credit > 0)
+        best = credited[np.argsort(-credit[credited], kind="stable")].tolist()
         # function words ("is", "the") can win a window but tell an agent nothing
         words = [kept[p] for p in best if kept[p] and kept[p] not in _NOT_EVIDENCE]
         return tuple(dict.fromkeys(words))[:k]
