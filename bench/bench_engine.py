@@ -161,6 +161,20 @@ def run(engine: Engine, work: list[tuple[ConversationSnapshot, str]], cold: bool
     return latencies
 
 
+def reference_loop(repeat: int = 3, size: int = 1_000_000) -> float:
+    """Nanoseconds per iteration of a fixed pure-Python loop (best of ``repeat``): how fast
+    this core runs Python right now, so that figures from different machines, or from a
+    shared machine whose host throttles it, can be told apart from changes to the engine."""
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.thread_time_ns()
+        total = 0
+        for i in range(size):
+            total += i * i
+        best = min(best, time.thread_time_ns() - start)
+    return best / size
+
+
 def report(label: str, latencies: list[float]) -> float:
     total = sum(latencies) / 1e6
     ordered = sorted(latencies)
@@ -206,6 +220,7 @@ def main() -> int:
         if real
         else "built-in sentences only (24, so the token caches are always warm)"
     )
+    before = reference_loop()
     print(
         f"{len(work)} customer messages in {args.conversations} conversations of "
         f"{args.turns} customer + {args.turns} bot turns; one core; all triggers on\n"
@@ -220,6 +235,12 @@ def main() -> int:
     rate = report("warm (one engine, as the daemon keeps it)", warm)
     cold = min((run(engine, work, cold=True) for _ in range(args.repeat)), key=sum)
     report("cold (every turn re-analysed on every call)", cold)
+    after = reference_loop()
+    print(
+        f"machine: a reference Python loop took {before:.0f} ns/iteration before the runs and "
+        f"{after:.0f} after (lower is faster; a gap between the two means the core's speed "
+        "changed during the runs)"
+    )
     print(f"target >= 5,000 msg/s (warm): {'PASS' if rate >= 5000 else 'FAIL'}")
     return 0
 
