@@ -357,7 +357,7 @@ DEFAULT_CONCEPTS: Concepts = {
             # "still not" with what a customer is still missing ("I'm still not sure"
             # is not a complaint)
             "still not work*|still not fix*|still not resolv*|still not sort*|still not receiv*|"
-            "still not arriv*|still not deliver*|still not here|still not refund*|"
+            "still not arriv*|still not deliver*|still not here|still not refund*|still not got*|"
             "still doesn't work|still isn't work*|still don't work|still can't|"
             "still haven't receiv*|still haven't got*|still haven't heard|still hasn't arriv*|"
             "still hasn't come|still no refund*|still no respon*|still no repl*|still no answer*|"
@@ -367,7 +367,7 @@ DEFAULT_CONCEPTS: Concepts = {
             "ridiculous|unacceptable|waste of time|wasting my time|not helpful|"
             "not helping|doesn't help|pathetic|incompetent|scam|"
             # "joke" alone is mostly a joke
-            "is a joke|what a joke|such a joke|total joke|complete joke|absolute joke|joke of a"
+            "is a joke|are a joke|what a joke|such a joke|total joke|complete joke|absolute joke|joke of a"
         ),
         "ms": _t(
             "dah banyak kali|berkali kali|masih tak|masih belum|tak guna|teruk|"

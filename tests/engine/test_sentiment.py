@@ -67,7 +67,9 @@ class TestFloor:
         "text",
         [
             "this is a joke",
+            "you guys are a joke",
             "my router is still not working",
+            "I still not got my parcel",
             "still no refund after all this",
             "the app is taking forever",
             "I already told you my order number",
