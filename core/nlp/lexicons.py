@@ -367,7 +367,8 @@ DEFAULT_CONCEPTS: Concepts = {
             "ridiculous|unacceptable|waste of time|wasting my time|not helpful|"
             "not helping|doesn't help|pathetic|incompetent|scam|"
             # "joke" alone is mostly a joke
-            "is a joke|are a joke|what a joke|such a joke|total joke|complete joke|absolute joke|joke of a"
+            "is a joke|are a joke|what a joke|such a joke|total joke|complete joke|"
+            "absolute joke|joke of a"
         ),
         "ms": _t(
             "dah banyak kali|berkali kali|masih tak|masih belum|tak guna|teruk|"
