@@ -203,6 +203,9 @@ class Analyzer:
                 waited = match_all(hits, ("elapsed", "duration"), 6)
             if waited is not None:
                 return cue_score, f"waiting: {_span(tokens, waited)}"
+            missing = match_all(hits, ("still_not", "outcome"), 4)
+            if missing is not None:
+                return cue_score, f"still missing: {_span(tokens, missing)}"
             for concept in ("repeated_contact", "dissatisfied", "complaint"):
                 if concept in hits:
                     return cue_score, f"cue: {hits[concept][0].term}"

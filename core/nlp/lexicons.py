@@ -348,20 +348,47 @@ DEFAULT_CONCEPTS: Concepts = {
         "tl": _t("oras|araw|linggo|buwan|minuto"),
         "zh": _t("小时|天|个月|分钟|星期|周"),
     },
+    # "still not" is a complaint with what the customer is still waiting for ("still not
+    # working", "masih belum sampai", "还没收到"), not on its own ("I'm still not sure",
+    # "saya masih belum pasti", "我还没决定")
+    "still_not": {
+        "en": _t(
+            "still not|still no|still haven't|still hasn't|still havent|still hasnt|"
+            "still don't|still doesn't|still isn't|still can't|still cannot|still won't"
+        ),
+        "ms": _t("masih tak|masih tidak|masih belum|masih tiada|belum lagi|tetap tak"),
+        "id": _t("masih belum|masih tidak|masih gak|masih nggak|belum juga|tetap tidak"),
+        "tl": _t("hindi pa rin|wala pa rin|di pa rin"),
+        "zh": _t("还没|还是没|还是不|仍然没|仍未|依然没|一直没|到现在还"),
+    },
+    "outcome": {
+        "en": _t(
+            "work*|fix*|resolv*|sorted|receiv*|arriv*|deliver*|here|refund*|got|heard|"
+            "repl*|respon*|answer*|come|updat*|log in|login|connect*"
+        ),
+        "ms": _t(
+            "sampai|terima|diterima|dapat|balas|dibalas|jawab|dijawab|jawapan|berfungsi|"
+            "boleh login|boleh masuk|boleh guna|refund|bayaran balik|selesai|diselesaikan|"
+            "dihantar|masuk|dikreditkan|dipulangkan"
+        ),
+        "id": _t(
+            "sampai|terima|diterima|dapat|balas|dibalas|jawab|dijawab|jawaban|berfungsi|"
+            "bisa login|bisa masuk|bisa dipakai|bisa digunakan|refund|pengembalian dana|"
+            "selesai|diselesaikan|dikirim|datang|masuk|cair|diproses"
+        ),
+        "tl": _t(
+            "dumadating|dumating|dumarating|natatanggap|natanggap|sumasagot|sumagot|sagot|"
+            "gumagana|refund|naaayos|naayos|naibabalik|naibalik|napoproseso|naipadala|pumapasok"
+        ),
+        "zh": _t("到|收到|退款|回复|回应|解决|修好|弄好|发货|处理|到账|能用|登录|登陆|送达|退"),
+    },
     "repeated_contact": {
         "en": _t(
             "third time|3rd time|fourth time|again and again|i keep asking|keep asking you|"
             "already told you|told you already|told you before|told you twice|"
             "how many times do i|how many times have i|"
             "how many times must i|how many more times|for the last time|"
-            # "still not" with what a customer is still missing ("I'm still not sure"
-            # is not a complaint)
-            "still not work*|still not fix*|still not resolv*|still not sort*|still not receiv*|"
-            "still not arriv*|still not deliver*|still not here|still not refund*|still not got*|"
-            "still doesn't work|still isn't work*|still don't work|still can't|"
-            "still haven't receiv*|still haven't got*|still haven't heard|still hasn't arriv*|"
-            "still hasn't come|still no refund*|still no respon*|still no repl*|still no answer*|"
-            "still no update*|still no news|still no sign|still nothing|"
+            "still nothing|"
             "no response|no reply|nobody replied|ignored me|ignored my|being ignored|"
             "been ignored|ignoring me|ignoring my|useless|"
             "ridiculous|unacceptable|waste of time|wasting my time|not helpful|"
@@ -371,17 +398,17 @@ DEFAULT_CONCEPTS: Concepts = {
             "absolute joke|joke of a"
         ),
         "ms": _t(
-            "dah banyak kali|berkali kali|masih tak|masih belum|tak guna|teruk|"
+            "dah banyak kali|berkali kali|tak guna|teruk|"
             "lembab|bodoh|bengang|geram|menyampah|marah|kecewa|buang masa"
         ),
         "id": _t(
-            "berkali kali|masih belum|masih tidak|tidak berguna|payah|parah|lelet|"
+            "berkali kali|tidak berguna|payah|parah|lelet|"
             "lemot|kesal|kecewa|marah|bodoh|goblok|bego|buang waktu"
         ),
         "tl": _t(
-            "paulit ulit|ilang beses|wala pa rin|hindi pa rin|walang kwenta|"
+            "paulit ulit|ilang beses|walang kwenta|"
             "nakakainis|nakakabwisit|bwisit|galit|badtrip|ang tagal|sayang oras"
         ),
-        "zh": _t("太慢|垃圾|气死|还没|到现在|生气|失望|烂|无语|骗子|浪费时间|没用"),
+        "zh": _t("太慢|垃圾|气死|生气|失望|烂|无语|骗子|浪费时间|没用"),
     },
 }

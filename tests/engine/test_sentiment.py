@@ -94,6 +94,33 @@ class TestFloor:
         """Cue words in their everyday sense: a joke, "still not sure", "forever"."""
         assert "sentiment" not in names(bare.decide(conversation(text)))
 
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "my refund still hasn't come through",
+            "barang saya masih belum sampai",  # Malay
+            "paket saya masih belum diterima",  # Indonesian
+            "hindi pa rin dumadating yung order ko",  # Tagalog
+            "退款还没收到",  # Chinese
+        ],
+    )
+    def test_still_not_with_what_is_missing(self, bare: Engine, text: str) -> None:
+        hit = next(t for t in bare.decide(conversation(text)).triggers if t.name == "sentiment")
+        assert "still missing" in hit.evidence
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "I still don't understand the fees",
+            "saya masih belum pasti nak pilih pelan mana",  # Malay: still not sure
+            "saya masih belum tahu mau pilih paket apa",  # Indonesian: still don't know
+            "hindi pa rin ako sigurado kung anong plan",  # Tagalog: still not sure
+            "我还没决定买哪个",  # Chinese: haven't decided yet
+        ],
+    )
+    def test_still_not_alone_is_not_a_complaint(self, bare: Engine, text: str) -> None:
+        assert "sentiment" not in names(bare.decide(conversation(text)))
+
     def test_how_many_times_only_when_the_customer_repeats(self, bare: Engine) -> None:
         assert "sentiment" in names(bare.decide(conversation("how many times do I have to ask")))
         question = conversation("How many times can I use a disposable card?")
