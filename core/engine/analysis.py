@@ -80,7 +80,13 @@ class Analyzer:
         self._lexicon = Lexicon(rules.concepts(), self.models.known_words)
         self._request_phrases = compile_phrases(rules.customer_request.phrases)
         self._keywords = compile_phrases(rules.keyword.phrases)
-        self._topics = [(name, t) for name, t in rules.topics.items() if t.enabled]
+        # each topic with the concepts its patterns start with: most messages hit none,
+        # and one set test skips the topic's patterns
+        self._topics = [
+            (name, t, frozenset(p.all[0] for p in t.patterns))
+            for name, t in rules.topics.items()
+            if t.enabled
+        ]
         self._memo: dict[tuple[str, str], TurnAnalysis] = {}
         self._pairs: dict[tuple[int, int], float] = {}
         self._meanings: dict[int, FloatArray | None] = {}
@@ -118,8 +124,12 @@ class Analyzer:
             keyword = m.group(0) if m else None
 
         topics = []
-        for name, topic in self._topics:
-            evidence = self._first_pattern(topic.patterns, words_only, hits)
+        for name, topic, starts in self._topics:
+            evidence = (
+                None
+                if starts.isdisjoint(hits)
+                else self._first_pattern(topic.patterns, words_only, hits)
+            )
             if evidence is not None:
                 topics.append(TopicFound(name, evidence))
                 continue
