@@ -226,6 +226,10 @@ class Topics:
 
     def __init__(self, topics: dict[str, TopicRule]) -> None:
         self._topics = {name: t for name, t in topics.items() if t.enabled}
+        self._ignored = {
+            name: frozenset(i.casefold() for i in t.ignored_intents)
+            for name, t in self._topics.items()
+        }
         self._memo: dict[tuple[Any, ...], tuple[TriggerHit, ...]] = {}
 
     @staticmethod
@@ -303,7 +307,7 @@ class Topics:
         if rule.min_distinct_intents is not None:
             trigger = self._trigger_name(rule)
             seen: list[str] = []
-            ignored = {i.casefold() for i in rule.ignored_intents}
+            ignored = self._ignored[name]
             for turn in ctx.turns:
                 if (
                     turn.intent

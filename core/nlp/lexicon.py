@@ -151,8 +151,12 @@ class Lexicon:
         """Every concept's matches in the message, in token order."""
         found: dict[str, list[Match]] = {}
         n = len(tokens)
+        starts = self._starts.get  # most tokens were seen before: skip the method call
         for i, tok in enumerate(tokens):
-            for term in self._starting(tok):
+            candidates = starts(tok)
+            if candidates is None:
+                candidates = self._starting(tok)
+            for term in candidates:
                 size = len(term.tokens)
                 if i + size > n:
                     continue
