@@ -331,9 +331,7 @@ class IntentSpace:
     loop_similarity: float = 0.5
     #: the least share of a message's words the model must know to give it a meaning
     coverage: float = 0.3
-    #: per token: its character block's summed rows, its n-gram count, and whether the
-    #: token itself is a known word
-    _token_sums: dict[str, tuple[FloatArray | None, int, bool]] = field(
+    _token_sums: dict[str, tuple[FloatArray | None, int]] = field(
         default_factory=dict, compare=False, repr=False
     )
 
@@ -355,26 +353,11 @@ class IntentSpace:
         the arithmetic.)
         """
         get = self.vocab.get
-        sums = self._token_sums
-        vectors: list[FloatArray] = []
-        count = known = unigrams = 0
-        for tok in tokens:  # one pass: coverage and the character block, cached per token
-            if tok == "!" or tok == "?":
-                continue
-            cached = sums.get(tok)
-            if cached is None:
-                grams = char_grams(tok) if self.chars else ()
-                cached = (self._rows(grams), len(grams), get(tok) is not None)
-                if len(sums) > _TOKEN_CACHE:
-                    sums.clear()
-                sums[tok] = cached
-            vec, n, is_known = cached
-            unigrams += 1
-            known += is_known
-            if vec is not None:
-                vectors.append(vec)
-            count += n
-        if not unigrams or known < self.coverage * unigrams:
+        unigrams = [t for t in tokens if t not in ("!", "?")]
+        if not unigrams:
+            return None
+        known = len(unigrams) - list(map(get, unigrams)).count(None)
+        if known < self.coverage * len(unigrams):
             return None
         z = self.bias.copy()
         if words:
@@ -382,6 +365,21 @@ class IntentSpace:
             if part is not None:
                 _multiply(part, 1.0 / math.sqrt(len(words)), out=part)
                 _plus(z, part, out=z)
+        sums = self._token_sums
+        vectors: list[FloatArray] = []
+        count = 0
+        for tok in tokens if self.chars else ():
+            cached = sums.get(tok)
+            if cached is None:
+                grams = char_grams(tok)
+                cached = (self._rows(grams), len(grams))
+                if len(sums) > _TOKEN_CACHE:
+                    sums.clear()
+                sums[tok] = cached
+            vec, n = cached
+            if vec is not None:
+                vectors.append(vec)
+            count += n
         if vectors:
             # one reduction over the stacked rows beats an add per token
             chars = _add(np.array(vectors), axis=0) if len(vectors) > 1 else vectors[0].copy()
