@@ -79,8 +79,15 @@ def caps_shouting(text: str, min_letters: int, ratio: float) -> bool:
 
 def punctuation_run(text: str, length: int) -> str | None:
     """The first run of at least ``length`` ``!``/``?`` marks (full-width too), if any."""
-    m = re.search(rf"[!?！？]{{{length},}}", text)
+    if "!" not in text and "?" not in text and "！" not in text and "？" not in text:
+        return None
+    m = _punctuation(length).search(text)
     return m.group(0) if m else None
+
+
+@functools.lru_cache(maxsize=8)
+def _punctuation(length: int) -> re.Pattern[str]:
+    return re.compile(rf"[!?！？]{{{length},}}")
 
 
 def double_question(text: str) -> bool:
@@ -102,6 +109,7 @@ _STOP_TEXT = """i me my mine we our you your yours it its is are was were be bee
 STOPWORDS = frozenset(_STOP_TEXT.split())
 
 
+@functools.lru_cache(maxsize=200_000)
 def _stem(word: str) -> str:
     for suffix in ("ing", "ed", "es", "s", "ly"):
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
