@@ -9,10 +9,9 @@ analysis is a pure function of the turn's text and the engine's rules and models
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-
-import numpy as np
 
 from core.conversation import Turn
 from core.engine.text import compile_phrases, normalize
@@ -255,7 +254,7 @@ class Analyzer:
         if ma is not None and mb is not None:
             # both messages have a likely intent: compare meanings (cosine of the intent
             # distributions, square-rooted onto the scale of wording similarity)
-            sim = float(np.sqrt(max(float(ma @ mb), 0.0)))
+            sim = math.sqrt(max(float(ma @ mb), 0.0))
         else:  # off the known intents: compare wording (content words, character n-grams)
             sim = cosine(self.wording(a), self.wording(b))
         if len(self._pairs) >= _MEMO_LIMIT:
