@@ -60,7 +60,8 @@ class ConversationSnapshot:
 
     @property
     def customer_turns(self) -> tuple[Turn, ...]:
-        return tuple(t for t in self.turns if t.role is Role.CUSTOMER)
+        customer = Role.CUSTOMER
+        return tuple([t for t in self.turns if t.role is customer])
 
     @property
     def last_customer_turn(self) -> Turn | None:

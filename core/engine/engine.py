@@ -92,7 +92,7 @@ class Engine:
         analyses: tuple[TurnAnalysis, ...] = ()
         if not conversation.ended:  # a conversation the customer left is not escalated
             turns = conversation.customer_turns
-            analyses = tuple(self._analyzer.analyze(t) for t in turns)
+            analyses = tuple(map(self._analyzer.analyze, turns))
             ctx = Context.build(conversation, turns, analyses, self._analyzer)
             for trigger in self._triggers:
                 hits.extend(trigger.evaluate(ctx))

@@ -54,9 +54,9 @@ class Context:
             turns,
             analyses,
             analyzer,
-            tuple(a.serial for a in analyses),
-            tuple(t.intent for t in turns),
-            tuple(t.occurred_at for t in turns),
+            tuple([a.serial for a in analyses]),
+            tuple([t.intent for t in turns]),
+            tuple([t.occurred_at for t in turns]),
         )
 
 
