@@ -129,10 +129,8 @@ class Lexicon:
         return pattern == token or pattern in self._fuzzy(token)
 
     def _starting(self, tok: str) -> tuple[_Term, ...]:
-        """Terms whose first token matches ``tok`` (exactly, by prefix or with a typo)."""
-        cached = self._starts.get(tok)
-        if cached is not None:
-            return cached
+        """Terms whose first token matches ``tok`` (exactly, by prefix or with a typo),
+        worked out and remembered; :meth:`find` looks in ``_starts`` first."""
         candidates: list[_Term] = list(self._index.get(tok, ()))
         if tok not in self._index:
             for alt in self._fuzzy(tok):

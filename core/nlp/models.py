@@ -169,6 +169,8 @@ class ConvScorer:
             if want != got:
                 raise ValueError(f"{self.name}: {part} has shape {got}, expected {want}")
         starts = list(itertools.accumulate((w * c for w in self.widths), initial=0))
+        words = self.embeddings.shape[0]
+        embeddings = np.asarray(self.embeddings, dtype=np.float32)  # no copy
         offsets = []
         for j in range(max(self.widths)):
             first = next(k for k, w in enumerate(self.widths) if w > j)
@@ -183,15 +185,14 @@ class ConvScorer:
             # One extra row, past the vocabulary, masks the positions after the message:
             # so hugely negative that any window touching it is zeroed by the ReLU,
             # as training left it out.
-            words = self.embeddings.shape[0]
             table = np.empty((words + 1, cols.shape[1]), dtype=np.float32)
-            np.matmul(np.asarray(self.embeddings, dtype=np.float32), cols, out=table[:words])
+            np.matmul(embeddings, cols, out=table[:words])
             table[words] = _MASKED
             if j == 0:
                 table[:words] += self.conv_bias  # every window has exactly one offset-0 word
             offsets.append((first * c, table))
         object.__setattr__(self, "_offsets", tuple(offsets))
-        object.__setattr__(self, "_mask", self.embeddings.shape[0])
+        object.__setattr__(self, "_mask", words)
 
     def _positions(self, tokens: Sequence[str]) -> tuple[list[int], list[str], int]:
         """Table rows of the (cut) message padded for the widest filter, the tokens
