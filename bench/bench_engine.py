@@ -146,6 +146,17 @@ def snapshots(convs: list[list[Turn]]) -> list[tuple[ConversationSnapshot, str]]
     return out
 
 
+Work = list[tuple[ConversationSnapshot, str]]
+
+
+def workload(real: Sequence[str], n: int = 400, turns: int = 10) -> tuple[Work, Work, list[str]]:
+    """The warm-up and the measured snapshots of ``n`` conversations, and the real texts the
+    measured ones draw on: the warm-up draws its own, so no measured message was seen before."""
+    warm_up = snapshots(conversations(20, turns, seed=99, real=real[-300:]))
+    measured = list(real[:-300])
+    return warm_up, snapshots(conversations(n, turns, real=measured)), measured
+
+
 def run(engine: Engine, work: list[tuple[ConversationSnapshot, str]], cold: bool) -> list[float]:
     engine.models.clear_caches()  # every run starts with no token remembered
     latencies = []
@@ -207,10 +218,7 @@ def main() -> int:
     if args.texts == "real" and not real:
         print(f"no development data under {args.data}: using the built-in sentences only")
     engine = load_engine(args.config, args.models)
-    # the warm-up draws its own texts, so that no measured message was seen before
-    warm_up = snapshots(conversations(20, args.turns, seed=99, real=real[-300:]))
-    real = real[:-300]
-    work = snapshots(conversations(args.conversations, args.turns, real=real))
+    warm_up, work, real = workload(real, args.conversations, args.turns)
     run(load_engine(args.config, args.models), warm_up, cold=False)  # imports, code paths
     known = set(real)
     used = sum(snap.turns[-1].text.split(" (order ")[0] in known for snap, _ in work)

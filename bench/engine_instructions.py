@@ -36,9 +36,7 @@ def workload(messages: int, data: Path) -> None:
 
     from config.rules import load_engine
 
-    real = bench_engine.dev_texts(data)
-    warm_up = bench_engine.snapshots(bench_engine.conversations(20, 10, seed=99, real=real[-300:]))
-    work = bench_engine.snapshots(bench_engine.conversations(400, 10, real=real[:-300]))
+    warm_up, work, _ = bench_engine.workload(bench_engine.dev_texts(data))
     bench_engine.run(load_engine(None, None), warm_up, cold=False)
     bench_engine.run(load_engine(None, None), work[:messages], cold=False)
 
