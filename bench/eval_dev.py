@@ -290,7 +290,7 @@ class Evaluation:
             os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})  # one core
         real = bench_engine.dev_texts(self.data.parent)
         work = bench_engine.snapshots(bench_engine.conversations(300, 10, real=real))
-        speed = bench_engine.reference_loop()
+        speed = bench_engine.reference_loop(), bench_engine.reference_memory()
         runs = [
             bench_engine.run(Engine(self.engine.rules, self.engine.models), work, cold=False)
             for _ in range(3)
@@ -310,9 +310,14 @@ class Evaluation:
             "  latency per decision p50 / p99",
             f"{ordered[len(ordered) // 2]:.0f} / {ordered[int(len(ordered) * 0.99)]:.0f} µs",
         )
+        after = bench_engine.reference_loop(), bench_engine.reference_memory()
         self.note(
             "  machine: reference Python loop (lower is faster)",
-            f"{speed:.0f} ns/iteration before, {bench_engine.reference_loop():.0f} after",
+            f"{speed[0]:.0f} ns/iteration before, {after[0]:.0f} after",
+        )
+        self.note(
+            "  machine: random memory read (lower is faster)",
+            f"{speed[1]:.1f} ns before, {after[1]:.1f} after",
         )
 
     def print(self) -> None:
