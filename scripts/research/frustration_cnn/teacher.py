@@ -12,6 +12,9 @@ from teacher_model import Teacher, pad, predict
 from transformers import AutoTokenizer
 
 EPOCHS = float(os.environ.get("EPOCHS", 2))
+SEED = int(os.environ.get("SEED", 1))  # batch order; and torch's, when not 1
+if SEED != 1:
+    torch.manual_seed(SEED)
 BS = 32
 LR = 6e-5
 MAXLEN = 64
@@ -39,7 +42,7 @@ def batches(idx, rng, shuffle=True):
     return out
 
 
-rng = np.random.RandomState(1)
+rng = np.random.RandomState(SEED)
 nb = math.ceil(len(tr) / BS)
 total = int(nb * EPOCHS)
 opt = torch.optim.AdamW(model.parameters(), lr=LR, weight_decay=0.01)
