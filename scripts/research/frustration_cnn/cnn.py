@@ -4,6 +4,7 @@ import sys
 import time
 
 import numpy as np
+import shipped_torch
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -113,21 +114,11 @@ class CNN(nn.Module):
 
 
 def batch(seqs):
-    L = max(max(len(q) for q in seqs), KMAX)
-    x = torch.zeros(len(seqs), L, dtype=torch.long)
-    for i, q in enumerate(seqs):
-        x[i, : len(q)] = torch.tensor(q)
-    return x, torch.tensor([len(q) for q in seqs])
+    return shipped_torch.batch(seqs, KMAX)
 
 
-@torch.no_grad()
 def predict(model, seqs, bs=512):
-    model.eval()
-    out = []
-    for j in range(0, len(seqs), bs):
-        x, l = batch(seqs[j : j + bs])
-        out.append(model(x, l).numpy())
-    return np.concatenate(out)
+    return shipped_torch.predict(model, seqs, KMAX, bs)
 
 
 model = CNN()

@@ -11,9 +11,8 @@ import time
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 from common import *
-from shipped_torch import Student
+from shipped_torch import Student, check, sig, train_step
 
 from config.models import load_models
 
@@ -26,7 +25,6 @@ torch.set_num_threads(2)
 torch.manual_seed(cfg["seed"])
 s = load_models().frustration
 model = Student(s, cfg["drop"], cfg["edrop"])
-sig = lambda z: 1 / (1 + np.exp(-z))  # noqa: E731
 tx, _, y = read("train")
 dx, _, dy = read("dev")
 tr, ho = split_idx(len(tx))
@@ -53,20 +51,14 @@ rng = np.random.RandomState(cfg["seed"])
 order = np.concatenate([rng.permutation(len(trainX)) for _ in range(int(np.ceil(cfg["epochs"])))])
 start = time.time()
 for step in range(1, steps + 1):
-    model.train()
     b = order[(step - 1) * cfg["bs"] : step * cfg["bs"]]
-    seqs = [[1 if rng.rand() < cfg["wdrop"] else w for w in trainX[i]] for i in b]
-    loss = F.binary_cross_entropy_with_logits(model(*model.batch(seqs)), trainY[b])
-    opt.zero_grad()
-    loss.backward()
-    opt.step()
+    train_step(model, opt, [trainX[i] for i in b], trainY[b], cfg["wdrop"], rng)
     sched.step()
     if step % (steps // 8) == 0 or step == steps:
-        t, f = best_thr(y[ho], sig(model.predict(HX)))
-        pd = sig(model.predict(DX))
+        t, f, dev, oracle = check(model, HX, y[ho], DX, dy)
         print(
-            f"step {step}/{steps} holdout F1 {f:.4f} thr {t:.3f}; dev {f1_at(dy, pd, t):.4f}"
-            f" (oracle {best_thr(dy, pd)[1]:.4f}) {time.time() - start:.0f}s",
+            f"step {step}/{steps} holdout F1 {f:.4f} thr {t:.3f}; dev {dev:.4f}"
+            f" (oracle {oracle:.4f}) {time.time() - start:.0f}s",
             flush=True,
         )
         if f > best[0]:

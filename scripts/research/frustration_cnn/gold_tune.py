@@ -8,9 +8,8 @@ import time
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 from common import *
-from shipped_torch import Student
+from shipped_torch import Student, check, sig, train_step
 
 from config.models import load_models
 
@@ -30,14 +29,13 @@ tr, ho = split_idx(len(tx))
 X = [model.ids(s, tokenize(t)) for t in tx]
 DX = [model.ids(s, tokenize(t)) for t in dx]
 HX = [X[i] for i in ho]
-check = [tokenize(t) for t in dx[:200]]
-ours = model.predict([model.ids(s, t) for t in check])
+sample = [tokenize(t) for t in dx[:200]]
+ours = model.predict([model.ids(s, t) for t in sample])
 theirs = []
-for t in check:
+for t in sample:
     s._last.clear()
     theirs.append(s.logit(t))
 print(f"torch vs ConvScorer logits: max difference {np.abs(ours - np.array(theirs)).max():.2e}")
-sig = lambda z: 1 / (1 + np.exp(-z))  # noqa: E731
 p_before = sig(model.predict([X[i] for i in tr]))
 target = cfg["alpha"] * y[tr] + (1 - cfg["alpha"]) * p_before
 t0h, f0h = best_thr(y[ho], sig(model.predict(HX)))
@@ -53,19 +51,13 @@ target_t = torch.tensor(target, dtype=torch.float32)
 start = time.time()
 best = (f0h, 0, t0h)
 for step in range(1, cfg["steps"] + 1):
-    model.train()
     b = rng.randint(0, len(trX), cfg["bs"])
-    seqs = [[1 if rng.rand() < cfg["wdrop"] else w for w in trX[i]] for i in b]
-    loss = F.binary_cross_entropy_with_logits(model(*model.batch(seqs)), target_t[b])
-    opt.zero_grad()
-    loss.backward()
-    opt.step()
+    train_step(model, opt, [trX[i] for i in b], target_t[b], cfg["wdrop"], rng)
     if step % 300 == 0:
-        t, f = best_thr(y[ho], sig(model.predict(HX)))
-        pd = sig(model.predict(DX))
+        t, f, dev, oracle = check(model, HX, y[ho], DX, dy)
         print(
             f"step {step} ({step * cfg['bs'] / len(trX):.2f} epochs) holdout F1 {f:.4f} thr {t:.3f};"
-            f" dev {f1_at(dy, pd, t):.4f} (oracle {best_thr(dy, pd)[1]:.4f}) {time.time() - start:.0f}s",
+            f" dev {dev:.4f} (oracle {oracle:.4f}) {time.time() - start:.0f}s",
             flush=True,
         )
         if f > best[0]:

@@ -1,9 +1,50 @@
-"""The shipped student (``config/models``) as a torch module, and back as an export.py npz."""
+"""The shipped student (``config/models``) as a torch module, and back as an export.py npz;
+the batching, training step and holdout/dev check the torch scripts share."""
 
 import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+from common import best_thr, f1_at
+
+
+def batch(seqs, kmax):
+    """Token-id sequences as a zero-padded (batch, length) tensor and their lengths."""
+    L = max(max(len(q) for q in seqs), kmax)
+    x = torch.zeros(len(seqs), L, dtype=torch.long)
+    for i, q in enumerate(seqs):
+        x[i, : len(q)] = torch.tensor(q)
+    return x, torch.tensor([len(q) for q in seqs])
+
+
+@torch.no_grad()
+def predict(model, seqs, kmax, bs=512):
+    """The model's outputs for every sequence, in eval mode."""
+    model.eval()
+    return np.concatenate(
+        [model(*batch(seqs[j : j + bs], kmax)).numpy() for j in range(0, len(seqs), bs)]
+    )
+
+
+def sig(z):
+    return 1 / (1 + np.exp(-z))
+
+
+def train_step(model, opt, seqs, targets, wdrop, rng):
+    """One step of binary cross-entropy on ``seqs`` (each word dropped with ``wdrop``)."""
+    model.train()
+    seqs = [[1 if rng.rand() < wdrop else w for w in q] for q in seqs]
+    loss = F.binary_cross_entropy_with_logits(model(*model.batch(seqs)), targets)
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+
+
+def check(model, holdout, yh, dev, dy):
+    """(threshold, F1) on the holdout, dev F1 at that threshold, and dev's oracle F1."""
+    t, f = best_thr(yh, sig(model.predict(holdout)))
+    pd = sig(model.predict(dev))
+    return t, f, f1_at(dy, pd, t), best_thr(dy, pd)[1]
 
 
 class Student(nn.Module):
@@ -52,18 +93,10 @@ class Student(nn.Module):
         return [s.vocab.get(t, 1) for t in toks][: s.max_tokens] or [1]
 
     def batch(self, seqs):
-        L = max(max(len(q) for q in seqs), self.kmax)
-        x = torch.zeros(len(seqs), L, dtype=torch.long)
-        for i, q in enumerate(seqs):
-            x[i, : len(q)] = torch.tensor(q)
-        return x, torch.tensor([len(q) for q in seqs])
+        return batch(seqs, self.kmax)
 
-    @torch.no_grad()
     def predict(self, seqs, bs=512):
-        self.eval()
-        return np.concatenate(
-            [self(*self.batch(seqs[j : j + bs])).numpy() for j in range(0, len(seqs), bs)]
-        )
+        return predict(self, seqs, self.kmax, bs)
 
     def export(self, s, path, threshold):
         """Write the weights in export.py's layout (what train_models.py --frustration-cnn reads)."""
