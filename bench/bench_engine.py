@@ -203,6 +203,19 @@ def reference_memory(repeat: int = 3, mib: int = 128, reads: int = 1_000_000) ->
     return best / reads
 
 
+def engine_build() -> str:
+    """How the engine runs here: compiled by mypyc, or plain Python. A build older than its
+    sources is refused: Python would import the old extension modules."""
+    from scripts.compile_engine import status
+
+    state = status()
+    if state == "stale":
+        raise SystemExit("the compiled engine is older than its sources: run ./dev setup")
+    if state == "compiled":
+        return "compiled with mypyc (scripts/compile_engine.py)"
+    return "plain Python (not compiled: scripts/compile_engine.py says why)"
+
+
 def machine(before: tuple[float, float], after: tuple[float, float]) -> str:
     """The reference figures, taken before and after the runs, as one line."""
     return (
@@ -259,7 +272,7 @@ def main() -> int:
     print(
         f"{len(work)} customer messages in {args.conversations} conversations of "
         f"{args.turns} customer + {args.turns} bot turns; one core; all triggers on\n"
-        f"customer texts: {source}"
+        f"customer texts: {source}\nengine: {engine_build()}"
     )
     # The machine is shared: each figure is the fastest of --repeat runs (a fresh engine
     # each time, so every message is analysed once per run, as in the daemon).

@@ -306,6 +306,7 @@ class Evaluation:
             rate >= 5000,
             fmt=",.0f",
         )
+        self.note("  engine", bench_engine.engine_build())
         self.note(
             "  latency per decision p50 / p99",
             f"{ordered[len(ordered) // 2]:.0f} / {ordered[int(len(ordered) * 0.99)]:.0f} µs",

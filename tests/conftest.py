@@ -12,6 +12,19 @@ from sandbox.server import SandboxServer
 pytest_plugins = ["tests.fixtures.db", "tests.fixtures.daemon"]
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Refuse to test an engine compiled from other sources: Python would import the old
+    extension modules instead of the edited ``.py`` files, and the tests would lie."""
+    from scripts.compile_engine import status
+
+    if status() == "stale":
+        pytest.exit(
+            "the compiled decision engine is older than its sources: run ./dev setup "
+            "(or .venv/bin/python scripts/compile_engine.py; --clean runs it as plain Python)",
+            returncode=2,
+        )
+
+
 @pytest.fixture(scope="session")
 def sandbox() -> Iterator[SandboxServer]:
     """One running sandbox shared by the session: cheap to reuse, real HTTP on loopback.
