@@ -25,6 +25,7 @@ from core.context.model import HandoffContext
 from core.context.summary import Summarizer
 from core.conversation import CustomerInfo
 from core.crm.card import CardResult
+from core.engine import compiled as engine_compiled
 from core.errors import BatonError, ConfigError
 from core.ports import TicketSystem
 from observability.metrics import Metrics
@@ -263,7 +264,12 @@ class Daemon:
         """Serve until SIGINT/SIGTERM, then drain: in-flight requests, then handoffs."""
         self._server = self._uvicorn()
         self._start_background()
-        log.info("daemon.started", url=self.url, workers=len(self.pool.workers))
+        log.info(
+            "daemon.started",
+            url=self.url,
+            workers=len(self.pool.workers),
+            engine="compiled" if engine_compiled() else "python",
+        )
         try:
             self._server.run(sockets=[self._sock])
         finally:
