@@ -12,6 +12,7 @@ import itertools
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Final
 
 from core.conversation import Turn
 from core.engine.text import compile_phrases, normalize
@@ -41,26 +42,64 @@ class TopicFound:
     threshold: float | None = None
 
 
-@dataclass(frozen=True, slots=True)
 class TurnAnalysis:
-    """What one customer message says, as far as escalation is concerned."""
+    """What one customer message says, as far as escalation is concerned.
 
-    serial: int
-    request: str | None
-    keyword: str | None
-    topics: tuple[TopicFound, ...]
-    frustration: float
-    frustration_evidence: str
-    amounts: tuple[float, ...]
-    caps: bool
-    punctuation: str | None
-    double_question: bool
-    content_tokens: int
-    #: inputs of the meaning and wording vectors, computed lazily by :class:`Analyzer`
-    #: (only messages that a loop check compares need them)
-    words: tuple[str, ...]
-    tokens: tuple[str, ...]
-    content: tuple[str, ...]
+    Read-only attributes, not a frozen dataclass: see :class:`core.nlp.lexicon.Match`.
+    ``words``, ``tokens`` and ``content`` are the inputs of the meaning and wording
+    vectors, which :class:`Analyzer` computes lazily (only for messages a loop check
+    compares).
+    """
+
+    __slots__ = (
+        "amounts",
+        "caps",
+        "content",
+        "content_tokens",
+        "double_question",
+        "frustration",
+        "frustration_evidence",
+        "keyword",
+        "punctuation",
+        "request",
+        "serial",
+        "tokens",
+        "topics",
+        "words",
+    )
+
+    def __init__(
+        self,
+        *,
+        serial: int,
+        request: str | None,
+        keyword: str | None,
+        topics: tuple[TopicFound, ...],
+        frustration: float,
+        frustration_evidence: str,
+        amounts: tuple[float, ...],
+        caps: bool,
+        punctuation: str | None,
+        double_question: bool,
+        content_tokens: int,
+        words: tuple[str, ...],
+        tokens: tuple[str, ...],
+        content: tuple[str, ...],
+    ) -> None:
+        self.serial: Final = serial
+        self.request: Final = request
+        self.keyword: Final = keyword
+        self.topics: Final = topics
+        self.frustration: Final = frustration
+        self.frustration_evidence: Final = frustration_evidence
+        self.amounts: Final = amounts
+        self.caps: Final = caps
+        self.punctuation: Final = punctuation
+        self.double_question: Final = double_question
+        self.content_tokens: Final = content_tokens
+        self.words: Final = words
+        self.tokens: Final = tokens
+        self.content: Final = content
 
 
 def _span(tokens: list[str], matches: tuple[Match, ...]) -> str:

@@ -93,7 +93,7 @@ class Engine:
         if not conversation.ended:  # a conversation the customer left is not escalated
             turns = conversation.customer_turns
             analyses = tuple(map(self._analyzer.analyze, turns))
-            ctx = Context.build(conversation, turns, analyses, self._analyzer)
+            ctx = Context(conversation, turns, analyses, self._analyzer)
             for trigger in self._triggers:
                 hits.extend(trigger.evaluate(ctx))
             hits = self._within_hours(conversation, hits)

@@ -8,9 +8,8 @@ every message never withdraws an escalation.
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Final, Protocol
 
 from core.conversation import ConversationSnapshot, Turn
 from core.decision import TriggerHit
@@ -28,36 +27,29 @@ from core.rules import (
 )
 
 
-@dataclass(frozen=True, slots=True)
 class Context:
-    """One conversation as the triggers see it: customer turns with their analyses."""
+    """One conversation as the triggers see it: customer turns with their analyses, and
+    per customer turn its analysis serial, bot intent and time (the triggers' memo keys).
 
-    conversation: ConversationSnapshot
-    turns: tuple[Turn, ...]
-    analyses: tuple[TurnAnalysis, ...]
-    analyzer: Analyzer
-    #: per customer turn: analysis serial, bot intent, time (the memo keys of the triggers)
-    serials: tuple[int, ...] = ()
-    intents: tuple[str | None, ...] = ()
-    times: tuple[Any, ...] = ()
+    Read-only attributes, not a frozen dataclass: see :class:`core.nlp.lexicon.Match`.
+    """
 
-    @classmethod
-    def build(
-        cls,
+    __slots__ = ("analyses", "analyzer", "conversation", "intents", "serials", "times", "turns")
+
+    def __init__(
+        self,
         conversation: ConversationSnapshot,
         turns: tuple[Turn, ...],
         analyses: tuple[TurnAnalysis, ...],
         analyzer: Analyzer,
-    ) -> Context:
-        return cls(
-            conversation,
-            turns,
-            analyses,
-            analyzer,
-            tuple([a.serial for a in analyses]),
-            tuple([t.intent for t in turns]),
-            tuple([t.occurred_at for t in turns]),
-        )
+    ) -> None:
+        self.conversation: Final = conversation
+        self.turns: Final = turns
+        self.analyses: Final = analyses
+        self.analyzer: Final = analyzer
+        self.serials: Final = tuple([a.serial for a in analyses])
+        self.intents: Final = tuple([t.intent for t in turns])
+        self.times: Final[tuple[Any, ...]] = tuple([t.occurred_at for t in turns])
 
 
 class Trigger(Protocol):

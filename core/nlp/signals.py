@@ -8,7 +8,7 @@ import math
 import re
 import string
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import Final
 
 _MULT = {
     "k": 1e3,
@@ -36,6 +36,9 @@ _AMOUNT = re.compile(
 
 
 _DIGIT = re.compile(r"\d")
+#: the most characters an amount can start before its first digit: a three-letter
+#: currency ("rp.", "us$") and a space
+_LEAD = 4
 
 
 def _value(whole: str, cents: str | None, scale: str | None) -> float:
@@ -46,10 +49,13 @@ def _value(whole: str, cents: str | None, scale: str | None) -> float:
 
 def amounts(text: str) -> tuple[float, ...]:
     """Money amounts named in the text ("RM 2,500", "$1.2k", "5 juta rupiah", "3000元")."""
-    if _DIGIT.search(text) is None:
+    first = _DIGIT.search(text)
+    if first is None:
         return ()
     found = []
-    for m in _AMOUNT.finditer(text):
+    # Every amount holds a digit, so the scan starts just before the first one (the
+    # pattern's look-behind still sees the text before that point).
+    for m in _AMOUNT.finditer(text, max(first.start() - _LEAD, 0)):
         if m.group(1) is not None:
             found.append(_value(m.group(1), m.group(2), m.group(3)))
         else:
@@ -131,13 +137,18 @@ def _grams(word: str) -> tuple[str, ...]:
 _GRAM_WEIGHT = 0.25  # a shared character n-gram counts a quarter of a shared word
 
 
-@dataclass(frozen=True, slots=True)
 class Wording:
-    """The sets of content words and of their character n-grams, with the vector's norm."""
+    """The sets of content words and of their character n-grams, with the vector's norm.
 
-    words: frozenset[str]
-    grams: frozenset[str]
-    norm: float
+    Read-only attributes, not a frozen dataclass: see :class:`core.nlp.lexicon.Match`.
+    """
+
+    __slots__ = ("grams", "norm", "words")
+
+    def __init__(self, words: frozenset[str], grams: frozenset[str], norm: float) -> None:
+        self.words: Final = words
+        self.grams: Final = grams
+        self.norm: Final = norm
 
 
 def wording_vector(words: Sequence[str]) -> Wording:

@@ -57,6 +57,9 @@ class TestLexicon:
         ("3000元", (3000.0,)),
         ("PHP 15,000.50", (15000.5,)),
         ("order 123456 and phone +6591234567", ()),
+        ("a refund of us$ 40 please", (40.0,)),
+        ("pay usd 50", (50.0,)),
+        ("pay.usd 50", ()),  # the scan starts at "usd", but still sees the "." before it
     ],
 )
 def test_amounts(text: str, expected: tuple[float, ...]) -> None:
