@@ -25,14 +25,15 @@ _MULT = {
     "milyon": 1e6,
     "万": 1e4,
 }
-_NUM = r"(\d{1,3}(?:[,.]\d{3})+|\d+)(?:[.,](\d{1,2}))?"
+# \d++ is possessive: nothing that may follow a number starts with a digit, so giving
+# digits back can never make a match, and trying it is what made long numbers slow
+_NUM = r"(\d{1,3}(?:[,.]\d{3})+|\d++)(?:[.,](\d{1,2}))?"
 _SCALE = r"\s?(k|thousand|ribu|rb|libo|千|m|mil|million|juta|jt|milyon|万)?"
 _CUR_BEFORE = r"(?:rm|myr|sgd|s\$|usd|us\$|\$|rp\.?|idr|php|₱|€|£|¥|rmb|cny|eur|gbp)"
 _CUR_AFTER = r"(?:dollars?|ringgit|rupiah|pesos?|piso|元|块|usd|sgd|myr|idr|php|eur|euros?|pounds?)"
 _AMOUNT = re.compile(
     rf"(?<![\w.]){_CUR_BEFORE}\s?{_NUM}{_SCALE}(?!\w)|(?<![\w.,]){_NUM}{_SCALE}\s?{_CUR_AFTER}(?!\w)",
-    re.IGNORECASE,
-)
+)  # matched against lower-cased text: twice as fast as re.IGNORECASE
 
 
 _DIGIT = re.compile(r"\d")
@@ -49,13 +50,16 @@ def _value(whole: str, cents: str | None, scale: str | None) -> float:
 
 def amounts(text: str) -> tuple[float, ...]:
     """Money amounts named in the text ("RM 2,500", "$1.2k", "5 juta rupiah", "3000元")."""
-    first = _DIGIT.search(text)
-    if first is None:
+    if _DIGIT.search(text) is None:
+        return ()
+    lowered = text.lower()
+    first = _DIGIT.search(lowered)
+    if first is None:  # lower() can change the length of text, never remove its digits
         return ()
     found = []
     # Every amount holds a digit, so the scan starts just before the first one (the
     # pattern's look-behind still sees the text before that point).
-    for m in _AMOUNT.finditer(text, max(first.start() - _LEAD, 0)):
+    for m in _AMOUNT.finditer(lowered, max(first.start() - _LEAD, 0)):
         if m.group(1) is not None:
             found.append(_value(m.group(1), m.group(2), m.group(3)))
         else:

@@ -59,6 +59,8 @@ class TestLexicon:
         ("order 123456 and phone +6591234567", ()),
         ("a refund of us$ 40 please", (40.0,)),
         ("pay usd 50", (50.0,)),
+        ("PAID USD 40 AND 5 JUTA RUPIAH", (40.0, 5_000_000.0)),
+        ("İİ paid 3k dollars", (3000.0,)),  # lower() makes "İ" two characters
         ("pay.usd 50", ()),  # the scan starts at "usd", but still sees the "." before it
     ],
 )
