@@ -61,7 +61,8 @@ class LinearScorer:
     """
 
     name: str
-    weights: Mapping[str, float]
+    #: a dict, not any Mapping: compiled, the lookups below then skip a method call each
+    weights: dict[str, float]
     bias: float
     threshold: float
 
@@ -81,17 +82,23 @@ class LinearScorer:
 
     def score_tokens(self, words: Sequence[str], tokens: Sequence[str]) -> float:
         """Same as :meth:`score` with the character block summed token by token (cached)."""
-        get = self.weights.get
+        weights = self.weights
         z = self.bias
         if words:
-            z += sum(map(get, words, repeat(0.0, len(words)))) / math.sqrt(len(words))
+            part = 0.0
+            for word in words:
+                part += weights.get(word, 0.0)
+            z += part / math.sqrt(len(words))
         total, count = 0.0, 0
         sums = self._token_sums
         for tok in tokens:
             cached = sums.get(tok)
             if cached is None:
                 grams = char_grams(tok)
-                cached = (sum(map(get, grams, repeat(0.0, len(grams)))), len(grams))
+                part = 0.0
+                for gram in grams:
+                    part += weights.get(gram, 0.0)
+                cached = (part, len(grams))
                 if len(sums) > _TOKEN_CACHE:
                     sums.clear()
                 sums[tok] = cached
@@ -129,7 +136,7 @@ class ConvScorer:
     """
 
     name: str
-    vocab: Mapping[str, int]
+    vocab: dict[str, int]  # a dict for the compiled lookups, as LinearScorer.weights
     embeddings: FloatArray  # (words, dims)
     kernel: FloatArray  # (dims, sum(w * channels))
     conv_bias: FloatArray  # (len(widths) * channels,)
@@ -197,13 +204,13 @@ class ConvScorer:
     def _positions(self, tokens: Sequence[str]) -> tuple[list[int], list[str], int]:
         """Table rows of the (cut) message padded for the widest filter, the tokens
         (padding as ""), and the message's length."""
-        get = self.vocab.get
+        vocab = self.vocab
         kept = list(tokens[: self.max_tokens]) or [""]
         length, widest = len(kept), self.widths[-1]
         # Usually every window past the end is masked. A message shorter than a filter
         # gives that filter one window, over padding words (row 0), as in training.
         pad = [self._mask] * (widest - 1) if length >= widest else [0] * (2 * widest - length - 1)
-        return [get(t, 1) for t in kept] + pad, kept + [""] * len(pad), length
+        return [vocab.get(t, 1) for t in kept] + pad, kept + [""] * len(pad), length
 
     def _convolve(self, rows: list[int], length: int) -> FloatArray:
         """Activations after ReLU, shape (positions, widths * channels); a width ``w`` has
@@ -321,7 +328,7 @@ class IntentSpace:
     intent is below ``gate`` has no meaning vector and loops fall back to wording.
     """
 
-    vocab: Mapping[str, int]
+    vocab: dict[str, int]  # a dict for the compiled lookups, as LinearScorer.weights
     matrix: FloatArray  # (features, intents)
     bias: FloatArray  # (intents,)
     labels: tuple[str, ...]
@@ -337,8 +344,8 @@ class IntentSpace:
     )
 
     def _rows(self, features: Sequence[str]) -> FloatArray | None:
-        get = self.vocab.get
-        rows = [i for i in map(get, features) if i is not None]
+        vocab = self.vocab
+        rows = [i for f in features if (i := vocab.get(f)) is not None]
         if not rows:
             return None
         out: FloatArray = _add(self.matrix.take(rows, axis=0), axis=0)
@@ -353,11 +360,11 @@ class IntentSpace:
         (Plain ufunc calls below: on 104 numbers NumPy's Python wrappers cost more than
         the arithmetic.)
         """
-        get = self.vocab.get
+        vocab = self.vocab
         unigrams = [t for t in tokens if t not in ("!", "?")]
         if not unigrams:
             return None
-        known = len(unigrams) - list(map(get, unigrams)).count(None)
+        known = sum([t in vocab for t in unigrams])
         if known < self.coverage * len(unigrams):
             return None
         z = self.bias.copy()
