@@ -5,7 +5,7 @@
 The engine (``core/engine``, ``core/nlp``) is typed, mypy-strict Python; mypyc (part of
 mypy) compiles exactly that code to C extension modules, which Python imports instead of
 the ``.py`` files next to them. Same source, same results (a test compares the two),
-about 1.5x the throughput (``bench/bench_engine.py``). ``./dev`` runs this after every
+about 1.4x the throughput (``bench/bench_engine.py``). ``./dev`` runs this after every
 setup; it recompiles only when a compiled module's source, the Python or the mypy version,
 or ``pyproject.toml`` changed (about 30 s), and is instant otherwise.
 
@@ -165,7 +165,7 @@ def _fell_back(want: str, why: str, require: bool) -> int:
     FAILED.write_text(want + "\n")
     print(
         f"{'error' if require else 'note'}: could not compile the decision engine: {why}. "
-        "Baton runs the same code as plain Python, at about two-thirds of the throughput"
+        "Baton runs the same code as plain Python, at about 70 % of the throughput"
         + (f"; the build log is in {LOG.relative_to(ROOT)}" if LOG.is_file() else ""),
         file=sys.stderr,
     )
