@@ -58,10 +58,11 @@ def built() -> list[Path]:
 
 
 def fingerprint() -> str:
-    """What a compiled build depends on: sources, Python, mypy, the project's settings."""
+    """What a compiled build depends on: sources, Python, mypy, the project's settings and
+    this script."""
     digest = hashlib.sha256()
     digest.update(f"{sys.version}|{platform.machine()}|{_mypy_version()}".encode())
-    for path in [*sources(), ROOT / "pyproject.toml"]:
+    for path in [*sources(), ROOT / "pyproject.toml", Path(__file__).resolve()]:
         digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
 
@@ -93,14 +94,21 @@ def _mypy_version() -> str:
 
 
 def _build() -> subprocess.CompletedProcess[str]:
-    """Run mypyc's setuptools build in a child process (setup() exits on errors)."""
+    """Run mypyc's setuptools build in a child process (setuptools exits on errors).
+
+    A bare ``Distribution`` rather than ``setup()``: that would also read the project's
+    ``pyproject.toml``, whose metadata an older setuptools in the venv may reject.
+    """
     BUILD.mkdir(parents=True, exist_ok=True)
     program = (
         "import setuptools, sys\n"
         "from mypyc.build import mypycify\n"
         "paths, group, target = sys.argv[1].split(','), sys.argv[2], sys.argv[3]\n"
-        "setuptools.setup(name=group, ext_modules=mypycify(paths, group_name=group,"
-        " target_dir=target), script_args=sys.argv[4:])\n"
+        "modules = mypycify(paths, group_name=group, target_dir=target)\n"
+        "build = setuptools.Distribution({'name': group, 'ext_modules': modules})\n"
+        "build.script_args = sys.argv[4:]\n"
+        "build.parse_command_line()\n"
+        "build.run_commands()\n"
     )
     relative = [str(p.relative_to(ROOT)) for p in sources()]
     command = [
