@@ -18,6 +18,7 @@ CI uses, makes that an error instead). ``--clean`` removes the compiled modules;
 from __future__ import annotations
 
 import argparse
+import fcntl
 import hashlib
 import importlib.machinery
 import os
@@ -131,6 +132,15 @@ def _build() -> subprocess.CompletedProcess[str]:
 
 
 def compile_engine(require: bool) -> int:
+    """Build unless the build is current; one build at a time (``./dev demo`` and ``./dev
+    test`` started together must not write the same extension modules at once)."""
+    BUILD.mkdir(parents=True, exist_ok=True)
+    with (BUILD / "lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        return _compile_engine(require)
+
+
+def _compile_engine(require: bool) -> int:
     want = fingerprint()
     state = status()
     if state == "compiled":
