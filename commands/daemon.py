@@ -264,12 +264,7 @@ class Daemon:
         """Serve until SIGINT/SIGTERM, then drain: in-flight requests, then handoffs."""
         self._server = self._uvicorn()
         self._start_background()
-        log.info(
-            "daemon.started",
-            url=self.url,
-            workers=len(self.pool.workers),
-            engine="compiled" if engine_compiled() else "python",
-        )
+        self._log_started()
         try:
             self._server.run(sockets=[self._sock])
         finally:
@@ -291,7 +286,16 @@ class Daemon:
             if time.monotonic() > deadline:
                 raise RuntimeError("the webhook server did not start within 10 s")
             time.sleep(0.01)
+        self._log_started()
         return self
+
+    def _log_started(self) -> None:
+        log.info(
+            "daemon.started",
+            url=self.url,
+            workers=len(self.pool.workers),
+            engine="compiled" if engine_compiled() else "python",
+        )
 
     def stop(self) -> None:
         if self._server is not None:

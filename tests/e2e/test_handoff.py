@@ -9,8 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from structlog.testing import capture_logs
 
 from commands.daemon import Daemon
+from core.engine import compiled
 from sandbox.server import SandboxServer
 from tests.fixtures.daemon import Bot, wait_for_outbox
 from tests.helpers import raw_event
@@ -101,3 +103,12 @@ class TestTicketFromEscalation:
         assert "keyword" in second.html_body
         assert "chargeback" in second.html_body
         assert "customer_request" not in second.html_body  # only what is new
+
+
+def test_the_start_log_says_which_engine_runs(start_daemon: Callable[..., Daemon]) -> None:
+    with capture_logs() as logs:
+        daemon = start_daemon()
+    started = [e for e in logs if e["event"] == "daemon.started"]
+    assert len(started) == 1
+    assert started[0]["url"] == daemon.url
+    assert started[0]["engine"] == ("compiled" if compiled() else "python")
