@@ -76,6 +76,11 @@ def main() -> int:
         return 2
     if not (args.data / "dev").is_dir():
         print(f"no development data under {args.data}: using the built-in sentences only")
+    sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
+    from bench_engine import engine_build
+
+    # the compiled and the plain-Python engine differ by a third: say which one is counted
+    print(f"engine: {engine_build()}")
     print(f"counting instructions for 0 and {args.messages} messages under callgrind ...")
     with ThreadPoolExecutor(max_workers=2) as pool:  # the two runs are independent
         base, full = pool.map(lambda n: count(n, args.data), (0, args.messages))
