@@ -26,6 +26,7 @@ import platform
 import shutil
 import subprocess
 import sys
+import sysconfig
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -145,10 +146,11 @@ def _compile_engine(require: bool) -> int:
     state = status()
     if state == "compiled":
         return 0
-    if not require and FAILED.is_file() and FAILED.read_text().strip() == want and state == "pure":
+    failed_before = FAILED.is_file() and FAILED.read_text().strip() == _attempt(want)
+    if not require and failed_before and state == "pure":
         print(
             "note: the decision engine runs as plain Python (compiling it failed before; "
-            f"see {LOG.relative_to(ROOT)})",
+            f"see {LOG.relative_to(ROOT)}, or install a C compiler and Python's headers)",
             file=sys.stderr,
         )
         return 0
@@ -163,8 +165,16 @@ def _compile_engine(require: bool) -> int:
         FAILED.unlink(missing_ok=True)
         return 0
     clean()
-    last = (done.stderr.strip().splitlines() or ["no output"])[-1]
-    return _fell_back(want, f"the build failed: {last}", require)
+    last = (done.stderr.strip().splitlines() or ["no output"])[-1].rstrip(".")
+    last = last if len(last) <= 160 else last[:157] + "..."  # the whole of it is in the log
+    return _fell_back(want, f"the build failed: {last}", require, built=True)
+
+
+def _attempt(want: str) -> str:
+    """A failed build is not retried for the same sources and toolchain; installing a
+    compiler or Python's headers afterwards makes the next setup try again."""
+    headers = Path(sysconfig.get_paths()["include"], "Python.h").is_file()
+    return f"{want} {shutil.which(_compiler())} {headers}"
 
 
 def _compiler() -> str:
@@ -178,13 +188,15 @@ def _stamp_if_complete(want: str) -> bool:
     return False
 
 
-def _fell_back(want: str, why: str, require: bool) -> int:
+def _fell_back(want: str, why: str, require: bool, built: bool = False) -> int:
     BUILD.mkdir(parents=True, exist_ok=True)
-    FAILED.write_text(want + "\n")
+    FAILED.write_text(_attempt(want) + "\n")
     print(
         f"{'error' if require else 'note'}: could not compile the decision engine: {why}. "
         "Baton runs the same code as plain Python, at about 70 % of the throughput"
-        + (f"; the build log is in {LOG.relative_to(ROOT)}" if LOG.is_file() else ""),
+        + (f"; the build log is in {LOG.relative_to(ROOT)}" if built else "")
+        + ". To compile it, install a C compiler and Python's headers (Debian, Ubuntu: "
+        "apt-get install gcc python3-dev) and run ./dev setup.",
         file=sys.stderr,
     )
     return 1 if require else 0

@@ -24,8 +24,10 @@ def checkout(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def _run(checkout: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, CC="baton-no-such-compiler")
+def _run(
+    checkout: Path, *args: str, cc: str = "baton-no-such-compiler"
+) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, CC=cc)
     return subprocess.run(
         [sys.executable, str(checkout / "scripts" / "compile_engine.py"), *args],
         cwd=checkout,
@@ -59,4 +61,14 @@ def test_a_stale_build_is_reported_and_removed(checkout: Path) -> None:
     assert _run(checkout, "--status").stdout.strip() == "stale"
     assert _run(checkout).returncode == 0
     assert not old.exists()
+    assert _run(checkout, "--status").stdout.strip() == "pure"
+
+
+def test_a_compiler_installed_later_is_tried(checkout: Path) -> None:
+    assert _run(checkout).returncode == 0  # no compiler: plain Python, remembered
+    # a "compiler" that exists but fails: the build is tried again, fails, and says so
+    done = _run(checkout, cc="false")
+    assert "==> compiling the decision engine" in done.stderr
+    assert "the build failed" in done.stderr
+    assert "build/engine/compile.log" in done.stderr
     assert _run(checkout, "--status").stdout.strip() == "pure"
