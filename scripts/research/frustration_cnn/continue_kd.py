@@ -12,24 +12,11 @@ import time
 import numpy as np
 import torch
 from common import *
-from shipped_torch import Student, check, sig, train_step
-
-from config.models import load_models
+from shipped_torch import check, sig, start, train_step
 
 name, sets = sys.argv[1], sys.argv[2]
 cfg = dict(lr=3e-4, epochs=1.0, bs=64, drop=0.3, edrop=0.1, wdrop=0.05, alpha=0.3, seed=0)
-for a in sys.argv[3:]:
-    k, v = a.split("=")
-    cfg[k] = type(cfg[k])(v)
-torch.set_num_threads(2)
-torch.manual_seed(cfg["seed"])
-s = load_models().frustration
-model = Student(s, cfg["drop"], cfg["edrop"])
-tx, _, y = read("train")
-dx, _, dy = read("dev")
-tr, ho = split_idx(len(tx))
-X = [model.ids(s, tokenize(t)) for t in tx]
-DX = [model.ids(s, tokenize(t)) for t in dx]
+s, model, y, dy, tr, ho, X, DX = start(cfg, sys.argv[3:])
 HX = [X[i] for i in ho]
 teacher = sig(np.load("out/teacher_train_logits.npy")[:, 28])
 trainX = [X[i] for i in tr]

@@ -9,27 +9,14 @@ import time
 import numpy as np
 import torch
 from common import *
-from shipped_torch import Student, check, sig, train_step
-
-from config.models import load_models
+from shipped_torch import check, sig, start, train_step
 
 cfg = dict(
     lr=3e-4, alpha=0.5, steps=2400, freeze_emb=0, bs=64, drop=0.5, edrop=0.2, wdrop=0.1, seed=0
 )
-for a in sys.argv[1:]:
-    k, v = a.split("=")
-    cfg[k] = type(cfg[k])(v)
-torch.set_num_threads(2)
-torch.manual_seed(cfg["seed"])
-s = load_models().frustration
-model = Student(s, cfg["drop"], cfg["edrop"])
-tx, _, y = read("train")
-dx, _, dy = read("dev")
-tr, ho = split_idx(len(tx))
-X = [model.ids(s, tokenize(t)) for t in tx]
-DX = [model.ids(s, tokenize(t)) for t in dx]
+s, model, y, dy, tr, ho, X, DX = start(cfg, sys.argv[1:])
 HX = [X[i] for i in ho]
-sample = [tokenize(t) for t in dx[:200]]
+sample = [tokenize(t) for t in read("dev")[0][:200]]
 ours = model.predict([model.ids(s, t) for t in sample])
 theirs = []
 for t in sample:

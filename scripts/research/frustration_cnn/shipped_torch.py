@@ -5,7 +5,7 @@ import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from common import best_thr, f1_at
+from common import best_thr, f1_at, read, split_idx, tokenize
 
 
 def batch(seqs, kmax):
@@ -45,6 +45,28 @@ def check(model, holdout, yh, dev, dy):
     t, f = best_thr(yh, sig(model.predict(holdout)))
     pd = sig(model.predict(dev))
     return t, f, f1_at(dy, pd, t), best_thr(dy, pd)[1]
+
+
+def start(cfg, args):
+    """The common start of the scripts that train the shipped student further: ``key=value``
+    arguments over ``cfg``, torch's threads and seed, the shipped scorer ``s`` and its torch
+    module, and token ids of train (``X``) and dev (``DX``) with the holdout split.
+    Returns (s, model, y, dy, tr, ho, X, DX); the texts are ``common.read``'s."""
+    from config.models import load_models
+
+    for a in args:
+        k, v = a.split("=")
+        cfg[k] = type(cfg[k])(v)
+    torch.set_num_threads(2)
+    torch.manual_seed(cfg["seed"])
+    s = load_models().frustration
+    model = Student(s, cfg["drop"], cfg["edrop"])
+    tx, _, y = read("train")
+    dx, _, dy = read("dev")
+    tr, ho = split_idx(len(tx))
+    X = [model.ids(s, tokenize(t)) for t in tx]
+    DX = [model.ids(s, tokenize(t)) for t in dx]
+    return s, model, y, dy, tr, ho, X, DX
 
 
 class Student(nn.Module):
