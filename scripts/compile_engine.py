@@ -76,9 +76,13 @@ def status() -> str:
     present = built()
     if not present:
         return "pure"
-    complete = all(extension_of(s).exists() for s in sources())
     current = STAMP.is_file() and STAMP.read_text().strip() == fingerprint()
-    return "compiled" if complete and current else "stale"
+    return "compiled" if _complete() and current else "stale"
+
+
+def _complete() -> bool:
+    """Every compiled source has its extension module."""
+    return all(extension_of(s).exists() for s in sources())
 
 
 def clean() -> None:
@@ -101,7 +105,6 @@ def _build() -> subprocess.CompletedProcess[str]:
     A bare ``Distribution`` rather than ``setup()``: that would also read the project's
     ``pyproject.toml``, whose metadata an older setuptools in the venv may reject.
     """
-    BUILD.mkdir(parents=True, exist_ok=True)
     program = (
         "import setuptools, sys\n"
         "from mypyc.build import mypycify\n"
@@ -161,7 +164,8 @@ def _compile_engine(require: bool) -> int:
     print("==> compiling the decision engine with mypyc (once, about 30 s)", file=sys.stderr)
     done = _build()
     LOG.write_text(done.stdout + done.stderr)
-    if done.returncode == 0 and _stamp_if_complete(want):
+    if done.returncode == 0 and _complete():
+        STAMP.write_text(want + "\n")
         FAILED.unlink(missing_ok=True)
         return 0
     clean()
@@ -181,15 +185,7 @@ def _compiler() -> str:
     return os.environ.get("CC", "cc").split()[0]
 
 
-def _stamp_if_complete(want: str) -> bool:
-    if all(extension_of(s).exists() for s in sources()):
-        STAMP.write_text(want + "\n")
-        return True
-    return False
-
-
 def _fell_back(want: str, why: str, require: bool, built: bool = False) -> int:
-    BUILD.mkdir(parents=True, exist_ok=True)
     FAILED.write_text(_attempt(want) + "\n")
     print(
         f"{'error' if require else 'note'}: could not compile the decision engine: {why}. "
