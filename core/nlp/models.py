@@ -12,7 +12,6 @@ import itertools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import repeat
 from typing import Protocol
 
 import numpy as np
@@ -70,35 +69,35 @@ class LinearScorer:
         default_factory=dict, compare=False, repr=False
     )
 
+    def _sum(self, features: Sequence[str]) -> float:
+        """The features' summed weights (a plain loop, which mypyc compiles to dict calls)."""
+        weights = self.weights
+        total = 0.0
+        for feature in features:
+            total += weights.get(feature, 0.0)
+        return total
+
     def score(self, words: Sequence[str], chars: Sequence[str]) -> float:
         """Probability from word features and the character n-grams of the message."""
-        get = self.weights.get
         z = self.bias
         if words:
-            z += sum(map(get, words, repeat(0.0, len(words)))) / math.sqrt(len(words))
+            z += self._sum(words) / math.sqrt(len(words))
         if chars:
-            z += sum(map(get, chars, repeat(0.0, len(chars)))) / math.sqrt(len(chars))
+            z += self._sum(chars) / math.sqrt(len(chars))
         return _sigmoid(z)
 
     def score_tokens(self, words: Sequence[str], tokens: Sequence[str]) -> float:
         """Same as :meth:`score` with the character block summed token by token (cached)."""
-        weights = self.weights
         z = self.bias
         if words:
-            part = 0.0
-            for word in words:
-                part += weights.get(word, 0.0)
-            z += part / math.sqrt(len(words))
+            z += self._sum(words) / math.sqrt(len(words))
         total, count = 0.0, 0
         sums = self._token_sums
         for tok in tokens:
             cached = sums.get(tok)
             if cached is None:
                 grams = char_grams(tok)
-                part = 0.0
-                for gram in grams:
-                    part += weights.get(gram, 0.0)
-                cached = (part, len(grams))
+                cached = (self._sum(grams), len(grams))
                 if len(sums) > _TOKEN_CACHE:
                     sums.clear()
                 sums[tok] = cached
