@@ -26,12 +26,12 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "bench")]  # the project and bench_engine
 _COLLECTED = re.compile(r"Collected\s*:\s*(\d+)")
 
 
 def workload(messages: int, data: Path) -> None:
     """The measured process: bench_engine's warm-up, then ``messages`` decisions."""
-    sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
     import bench_engine
 
     from config.rules import load_engine
@@ -76,7 +76,6 @@ def main() -> int:
         return 2
     if not (args.data / "dev").is_dir():
         print(f"no development data under {args.data}: using the built-in sentences only")
-    sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
     from bench_engine import engine_build
 
     # the compiled and the plain-Python engine differ by a third: say which one is counted

@@ -30,6 +30,8 @@ def pooled(texts):
 
 Xh, Xd = pooled([tx[i] for i in ho]), pooled(dx)
 zh, zd = Xh @ scorer.dense + scorer.bias, Xd @ scorer.dense + scorer.bias
+np.save("out/shipped_ho_logit.npy", zh)  # for ens.py shipped lr
+np.save("out/shipped_dev_logit.npy", zd)
 sig = lambda z: 1 / (1 + np.exp(-z))  # noqa: E731
 
 # (1) thresholds
