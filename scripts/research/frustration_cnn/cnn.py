@@ -32,6 +32,8 @@ cfg = dict(
     init="",
     kd="bce",
     clip=8.0,
+    buckets=0,  # > 0: fastText subwords, character 3-5-grams hashed into this many rows
+    attn=0,  # > 0: this many heads of one pre-norm transformer layer before the filters
 )
 name = sys.argv[1]
 for a in sys.argv[2:]:
@@ -47,8 +49,27 @@ vocab = J["vocab"]
 w2i = {w: i for i, w in enumerate(vocab)}
 
 
+SUB = cfg["buckets"] > 0
+if SUB:  # every distinct token gets an id; words past the vocabulary share row 1 plus n-grams
+    from subwords import MAX_NGRAMS, ngram_buckets
+
+    ext = dict(w2i)
+    ext_ngrams = [[] for _ in vocab]
+    for w in vocab[2:]:
+        ext_ngrams[w2i[w]] = ngram_buckets(w, cfg["buckets"])
+
+
 def ids(toks):
-    return [w2i.get(t, 1) for t in toks][: cfg["maxlen"]] or [1]
+    if not SUB:
+        return [w2i.get(t, 1) for t in toks][: cfg["maxlen"]] or [1]
+    out = []
+    for t in toks[: cfg["maxlen"]]:
+        i = ext.get(t)
+        if i is None:
+            i = ext[t] = len(ext)
+            ext_ngrams.append([] if t == "[MASK]" else ngram_buckets(t, cfg["buckets"]))
+        out.append(i)
+    return out or [1]
 
 
 tx, M, y = read("train")
@@ -86,11 +107,33 @@ proj[0] = 0
 proj[1] = 0
 
 
+def subword_tables():
+    """Per token id: its vocabulary row (1 past the vocabulary), its n-gram rows padded
+    with the zero row ``buckets``, and how many it has (at least 1)."""
+    n = len(ext_ngrams)
+    NG = torch.full((n, MAX_NGRAMS), cfg["buckets"], dtype=torch.long)
+    for i, g in enumerate(ext_ngrams):
+        NG[i, : len(g)] = torch.tensor(g, dtype=torch.long)
+    cnt = torch.tensor([max(len(g), 1) for g in ext_ngrams], dtype=torch.float32)
+    wrow = torch.arange(n)
+    wrow[len(vocab) :] = 1
+    return wrow, NG, cnt
+
+
 class CNN(nn.Module):
     def __init__(s):
         super().__init__()
         s.emb = nn.Embedding(len(vocab), cfg["d"], padding_idx=0)
         s.emb.weight.data = torch.tensor(proj, dtype=torch.float32)
+        if SUB:
+            s.ngram = nn.Embedding(cfg["buckets"] + 1, cfg["d"], padding_idx=cfg["buckets"])
+            s.ngram.weight.data.zero_()
+        if cfg["attn"]:  # words read in context, as the teacher reads them
+            s.pos = nn.Embedding(cfg["maxlen"] + KMAX, cfg["d"])
+            s.pos.weight.data.zero_()
+            s.layer = nn.TransformerEncoderLayer(
+                cfg["d"], cfg["attn"], 2 * cfg["d"], 0.1, batch_first=True, norm_first=True
+            )
         s.convs = nn.ModuleList([nn.Conv1d(cfg["d"], cfg["C"], k) for k in widths])
         npool = 2 if cfg["pool"] == "maxmean" else 1
         s.out = nn.Linear(npool * cfg["C"] * len(widths), 29)
@@ -98,7 +141,11 @@ class CNN(nn.Module):
         s.edrop = nn.Dropout(cfg["edrop"])
 
     def forward(s, x, lens):
-        e = s.edrop(s.emb(x))  # B,L,d  (L = max(maxlen, KMAX) in batch)
+        e = s.edrop(s.embed(x))  # B,L,d  (L = max(maxlen, KMAX) in batch)
+        if cfg["attn"]:
+            pad = torch.arange(x.shape[1])[None, :] >= lens[:, None]
+            e = s.layer(e + s.pos.weight[: x.shape[1]], src_key_padding_mask=pad)
+            e = e.masked_fill(pad[:, :, None], 0.0)
         e = F.pad(e.transpose(1, 2), (0, KMAX - 1))  # B,d,L+KMAX-1
         Lp = x.shape[1]
         feats = []
@@ -112,6 +159,18 @@ class CNN(nn.Module):
                 feats.append((h * m).sum(2) / nk[:, None].float())
         return s.out(s.drop(torch.cat(feats, 1)))
 
+    def embed(s, x):
+        if not SUB:
+            return s.emb(x)
+        # a negative id -i-1 is word i with its vocabulary row dropped (word dropout keeps
+        # the n-grams: the model learns to read words it has no row for)
+        dropped = x < 0
+        x = torch.where(dropped, -x - 1, x)
+        wrow = WROW[x].masked_fill(dropped, 1)
+        u, inv = torch.unique(x, return_inverse=True)
+        sub = s.ngram(NGT[u]).sum(1) / NGC[u, None]
+        return s.emb(wrow) + sub[inv]
+
 
 def batch(seqs):
     return shipped_torch.batch(seqs, KMAX)
@@ -121,10 +180,15 @@ def predict(model, seqs, bs=512):
     return shipped_torch.predict(model, seqs, KMAX, bs)
 
 
+if SUB:
+    WROW, NGT, NGC = subword_tables()
 model = CNN()
 params = [
-    {"params": [p for n, p in model.named_parameters() if not n.startswith("emb")]},
-    {"params": model.emb.parameters(), "lr": cfg["lr"] * cfg["emb_lr"]},
+    {"params": [p for n, p in model.named_parameters() if not n.startswith(("emb", "ngram"))]},
+    {
+        "params": [p for n, p in model.named_parameters() if n.startswith(("emb", "ngram"))],
+        "lr": cfg["lr"] * cfg["emb_lr"],
+    },
 ]
 opt = torch.optim.Adam(params, lr=cfg["lr"])
 wv = torch.ones(29)
@@ -145,7 +209,10 @@ for ep in range(cfg["epochs"]):
         b = perm[j : j + cfg["bs"]]
         seqs = [trainX[i] for i in b]
         if cfg["wdrop"] > 0:
-            seqs = [[1 if (rng.rand() < cfg["wdrop"]) else w for w in q] for q in seqs]
+            seqs = [
+                [(-w - 1 if SUB else 1) if (rng.rand() < cfg["wdrop"]) else w for w in q]
+                for q in seqs
+            ]
         x, l = batch(seqs)
         if cfg["kd"] == "mse":
             loss = (F.mse_loss(model(x, l), trainY_t[b], reduction="none") * wv).mean()
