@@ -40,3 +40,14 @@ for n in cnn_kd_augAB_c128 cnn_kd_augAB_c96 cnn_kd_augABCD_c128 cnn_kd_augABCD_c
   OMP_NUM_THREADS=1 $PY "$HERE/evaluate.py" "$n"    # through the engine's ConvScorer
   $PY "$HERE/ens.py" "$n" lr
 done
+# sixth round, in a fresh scratch directory: the vocabulary counted on the 90 % part, the
+# fourth round's second teacher, sets A-H labelled two at a time, students with subwords
+#   PART=1 $PY "$HERE/prep.py" && SEED=2 EPOCHS=2.5 $PY "$HERE/teacher.py" && $PY "$HERE/ftemb.py"
+#   (aug.py seeds 0-7 as above; then label.py with NT=1, two sets at once)
+#   R="$KD $ALL8 epochs=2 drop=0.3 edrop=0.1 wdrop=0.05 C=96 init=out/ftemb.npz"
+#   $PY "$HERE/cnn.py" p8_ft96 $R & $PY "$HERE/cnn.py" p8_sub $R buckets=16384 &
+#   $PY "$HERE/cnn.py" p8_sub_s1 $R buckets=16384 seed=1; wait
+#   $PY "$HERE/cnn.py" p8_w5 $R widths=1,2,3,4,5 & $PY "$HERE/cnn.py" p8_attn $R attn=4; wait
+#   $PY "$HERE/cnn.py" p8_attn_s1 $R attn=4 seed=1
+#   for n in p8_ft96 p8_sub p8_sub_s1 "p8_sub p8_sub_s1" "p8_ft96 p8_sub p8_sub_s1" p8_w5 \
+#       "p8_ft96 p8_w5" p8_attn p8_attn_s1 "p8_attn p8_attn_s1" "p8_attn p8_ft96"; do $PY "$HERE/thr.py" $n; done
