@@ -33,7 +33,8 @@ cfg = dict(
     kd="bce",
     clip=8.0,
     buckets=0,  # > 0: fastText subwords, character 3-5-grams hashed into this many rows
-    attn=0,  # > 0: this many heads of one pre-norm transformer layer before the filters
+    attn=0,  # > 0: pre-norm transformer layers before the filters, with this many heads
+    layers=1,  # how many such layers (with attn)
 )
 name = sys.argv[1]
 for a in sys.argv[2:]:
@@ -131,8 +132,11 @@ class CNN(nn.Module):
         if cfg["attn"]:  # words read in context, as the teacher reads them
             s.pos = nn.Embedding(cfg["maxlen"] + KMAX, cfg["d"])
             s.pos.weight.data.zero_()
-            s.layer = nn.TransformerEncoderLayer(
-                cfg["d"], cfg["attn"], 2 * cfg["d"], 0.1, batch_first=True, norm_first=True
+            s.layers = nn.ModuleList(
+                nn.TransformerEncoderLayer(
+                    cfg["d"], cfg["attn"], 2 * cfg["d"], 0.1, batch_first=True, norm_first=True
+                )
+                for _ in range(cfg["layers"])
             )
         s.convs = nn.ModuleList([nn.Conv1d(cfg["d"], cfg["C"], k) for k in widths])
         npool = 2 if cfg["pool"] == "maxmean" else 1
@@ -144,7 +148,9 @@ class CNN(nn.Module):
         e = s.edrop(s.embed(x))  # B,L,d  (L = max(maxlen, KMAX) in batch)
         if cfg["attn"]:
             pad = torch.arange(x.shape[1])[None, :] >= lens[:, None]
-            e = s.layer(e + s.pos.weight[: x.shape[1]], src_key_padding_mask=pad)
+            e = e + s.pos.weight[: x.shape[1]]
+            for layer in s.layers:
+                e = layer(e, src_key_padding_mask=pad)
             e = e.masked_fill(pad[:, :, None], 0.0)
         e = F.pad(e.transpose(1, 2), (0, KMAX - 1))  # B,d,L+KMAX-1
         Lp = x.shape[1]

@@ -17,6 +17,8 @@ import torch
 name = sys.argv[1]
 ck = torch.load(f"out/{name}.pt")
 sd, cfg = ck["sd"], ck["cfg"]
+if cfg.get("buckets") or cfg.get("attn"):  # the sixth round's students were not shipped
+    sys.exit(f"export.py: {name} has subwords or attention layers, which ConvScorer cannot read")
 vocab = json.load(open("out/tokens.json"))["vocab"]
 widths = [int(w) for w in cfg["widths"].split(",")]
 d, c = cfg["d"], cfg["C"]
