@@ -49,5 +49,6 @@ done
 #   $PY "$HERE/cnn.py" p8_sub_s1 $R buckets=16384 seed=1; wait
 #   $PY "$HERE/cnn.py" p8_w5 $R widths=1,2,3,4,5 & $PY "$HERE/cnn.py" p8_attn $R attn=4; wait
 #   $PY "$HERE/cnn.py" p8_attn_s1 $R attn=4 seed=1
+#   $PY "$HERE/cnn.py" p8_attn_sub $R attn=4 buckets=16384 & $PY "$HERE/cnn.py" p8_attn2 $R attn=4 layers=2; wait
 #   for n in p8_ft96 p8_sub p8_sub_s1 "p8_sub p8_sub_s1" "p8_ft96 p8_sub p8_sub_s1" p8_w5 \
 #       "p8_ft96 p8_w5" p8_attn p8_attn_s1 "p8_attn p8_attn_s1" "p8_attn p8_ft96"; do $PY "$HERE/thr.py" $n; done
