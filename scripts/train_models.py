@@ -48,6 +48,7 @@ from sklearn.model_selection import StratifiedKFold
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from config.models import ENCODER_PARTS  # noqa: E402
 from core.nlp.models import IntentSpace  # noqa: E402
 from core.nlp.signals import Wording, content_words, cosine, wording_vector  # noqa: E402
 from core.nlp.text import text_features, tokenize, word_features  # noqa: E402
@@ -258,6 +259,14 @@ def calibrate_loops(bank: list[dict[str, str]], extra: list[tuple[str, str]]) ->
 
 
 STUDENT_ARRAYS = ("vocab", "embeddings", "kernel", "conv_bias", "dense")
+#: a student that reads words in context (attention layers) or from subwords also has these
+CONTEXT_ARRAYS = ("positions", "subwords")
+
+
+def _student_arrays(z: Any) -> list[str]:
+    names = [*STUDENT_ARRAYS, *(k for k in CONTEXT_ARRAYS if k in z.files)]
+    layers = int(z["layers"]) if "layers" in z.files else 0
+    return names + [f"encoder{n}_{part}" for n in range(layers) for part in ENCODER_PARTS]
 
 
 def conv_students(
@@ -278,6 +287,7 @@ def conv_students(
             "channels": int(z["channels"]),
             "bias": float(z["bias"]),
             "mean_pool": bool(z["mean_pool"]),
+            **{k: int(z[k]) for k in ("heads", "layers") if k in z.files},
             "file": path.name,
         }
         for path, z in zip(paths, students, strict=True)
@@ -290,7 +300,7 @@ def conv_students(
     names = ", ".join(p.name for p in paths)
     print(f"frustration: {len(paths)} student(s) ({names}), threshold {threshold:.3f}")
     arrays = {
-        f"frustration_cnn_{i}_{k}": z[k] for i, z in enumerate(students) for k in STUDENT_ARRAYS
+        f"frustration_cnn_{i}_{k}": z[k] for i, z in enumerate(students) for k in _student_arrays(z)
     }
     return info, arrays
 

@@ -20,6 +20,7 @@ from core.errors import ConfigError
 from core.nlp.models import (
     AveragedScorer,
     ConvScorer,
+    EncoderLayer,
     IntentSpace,
     LinearScorer,
     MessageScorer,
@@ -45,7 +46,38 @@ def _linear(name: str, arrays: Any, meta: dict[str, Any]) -> LinearScorer:
     )
 
 
-def _student(arrays: Any, prefix: str, info: dict[str, Any], threshold: float) -> ConvScorer:
+#: the arrays of one encoder layer, in :class:`EncoderLayer`'s order
+ENCODER_PARTS = (
+    "norm1",
+    "qkv",
+    "qkv_bias",
+    "out",
+    "out_bias",
+    "norm2",
+    "up",
+    "up_bias",
+    "down",
+    "down_bias",
+)
+
+
+def _encoder(arrays: Any, prefix: str, info: dict[str, Any]) -> tuple[EncoderLayer, ...]:
+    """A student's encoder layers (``{prefix}_encoder{n}_{part}``), if it has any."""
+    return tuple(
+        EncoderLayer(
+            heads=int(info["heads"]),
+            **{p: arrays[f"{prefix}_encoder{n}_{p}"].astype(np.float32) for p in ENCODER_PARTS},
+        )
+        for n in range(int(info.get("layers", 0)))
+    )
+
+
+def _optional(arrays: Any, name: str) -> np.ndarray | None:
+    return arrays[name].astype(np.float32) if name in arrays else None
+
+
+def conv_student(arrays: Any, prefix: str, info: dict[str, Any], threshold: float) -> ConvScorer:
+    """One convolutional student from ``{prefix}_{array}`` entries and its settings."""
     return ConvScorer(
         name="frustration",
         vocab={w: i for i, w in enumerate(_words(arrays[f"{prefix}_vocab"]))},
@@ -58,6 +90,9 @@ def _student(arrays: Any, prefix: str, info: dict[str, Any], threshold: float) -
         bias=float(info["bias"]),
         threshold=threshold,
         mean_pool=bool(info["mean_pool"]),
+        encoder=_encoder(arrays, prefix, info),
+        positions=_optional(arrays, f"{prefix}_positions"),
+        subwords=_optional(arrays, f"{prefix}_subwords"),
     )
 
 
@@ -69,7 +104,7 @@ def _frustration(arrays: Any, meta: dict[str, Any]) -> MessageScorer:
         return _linear("frustration", arrays, meta["frustration"])
     threshold = float(info["threshold"])
     members = tuple(
-        _student(arrays, f"frustration_cnn_{i}", member, threshold)
+        conv_student(arrays, f"frustration_cnn_{i}", member, threshold)
         for i, member in enumerate(info["members"])
     )
     if len(members) == 1:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import heapq
 import itertools
 import math
+import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -24,6 +25,10 @@ FloatArray = npt.NDArray[np.float32]
 _TOKEN_CACHE = 200_000
 _MASKED = np.float32(-1e30)  # any window touching it is zeroed by the ReLU
 _NOT_EVIDENCE = STOPWORDS | {"!", "?"}
+
+
+def _no_floats() -> FloatArray:
+    return np.zeros((0, 0), dtype=np.float32)
 
 
 def _sigmoid(z: float) -> float:
@@ -122,6 +127,122 @@ class LinearScorer:
         return self.strongest(words, k)
 
 
+#: a word's character n-grams read by a student with subwords (its 3-grams first)
+SUBWORD_NGRAMS = 32
+_NORM_EPS = np.float32(1e-5)
+
+
+def subword_rows(token: str, buckets: int) -> list[int]:
+    """The rows of a student's subword table that ``token`` reads: CRC-32 of each of its
+    :func:`char_grams` (UTF-8), modulo ``buckets`` (fastText's hashing trick, with a hash
+    that is the same in every process, unlike Python's salted ``hash``)."""
+    return [zlib.crc32(g.encode("utf-8")) % buckets for g in char_grams(token)[:SUBWORD_NGRAMS]]
+
+
+def _normalised(x: FloatArray) -> FloatArray:
+    """Each row scaled to mean 0 and variance 1 (a layer norm before its scale and shift)."""
+    # add.reduce, not .mean(): a few rows of 64 cost 1 µs, against 5 µs through .mean()
+    inverse = np.float32(1.0 / x.shape[1])
+    centred: FloatArray = _minus(x, _multiply(_add(x, axis=1, keepdims=True), inverse))
+    variance = _multiply(_add(centred * centred, axis=1, keepdims=True), inverse)
+    spread: FloatArray = np.sqrt(variance + _NORM_EPS)
+    out: FloatArray = centred / spread
+    return out
+
+
+@dataclass(frozen=True)
+class EncoderLayer:
+    """One pre-norm transformer encoder layer (Vaswani et al., 2017; torch's
+    ``TransformerEncoderLayer`` with ``norm_first=True`` and ReLU), in NumPy.
+
+    Every word's vector is read in context: multi-head self-attention over the message,
+    then a feed-forward block, each fed through a layer norm and added back. Weights are
+    laid out for ``x @ w`` (torch's transposed).
+    """
+
+    heads: int
+    norm1: FloatArray  # (2, dims): the first layer norm's scale, then shift
+    qkv: FloatArray  # (dims, 3 * dims): queries, keys and values side by side
+    qkv_bias: FloatArray  # (3 * dims,)
+    out: FloatArray  # (dims, dims)
+    out_bias: FloatArray  # (dims,)
+    norm2: FloatArray  # (2, dims)
+    up: FloatArray  # (dims, hidden)
+    up_bias: FloatArray  # (hidden,)
+    down: FloatArray  # (hidden, dims)
+    down_bias: FloatArray  # (dims,)
+    #: ``qkv`` and ``up`` with the layer norms' scale and shift and the attention's
+    #: 1/sqrt(head size) folded in (each norm costs a normalisation, not three passes);
+    #: ``out`` and ``down`` row-major
+    _qkv: FloatArray = field(init=False, compare=False, repr=False)
+    _qkv_bias: FloatArray = field(init=False, compare=False, repr=False)
+    _up: FloatArray = field(init=False, compare=False, repr=False)
+    _up_bias: FloatArray = field(init=False, compare=False, repr=False)
+    _out: FloatArray = field(init=False, compare=False, repr=False)
+    _down: FloatArray = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        dims, hidden = self.up.shape
+        if self.heads < 1 or dims % self.heads:
+            raise ValueError(f"encoder: {dims} dimensions do not split into {self.heads} heads")
+        expected = {
+            "norm1": (2, dims),
+            "qkv": (dims, 3 * dims),
+            "qkv_bias": (3 * dims,),
+            "out": (dims, dims),
+            "out_bias": (dims,),
+            "norm2": (2, dims),
+            "up_bias": (hidden,),
+            "down": (hidden, dims),
+            "down_bias": (dims,),
+        }
+        for part, want in expected.items():
+            got = getattr(self, part).shape
+            if got != want:
+                raise ValueError(f"encoder: {part} has shape {got}, expected {want}")
+        scale = np.ones(3 * dims, dtype=np.float32)
+        scale[:dims] = 1.0 / math.sqrt(dims // self.heads)
+        qkv = (self.norm1[0][:, None] * self.qkv) * scale
+        qkv_bias = (self.norm1[1] @ self.qkv + self.qkv_bias) * scale
+        up_bias = self.norm2[1] @ self.up + self.up_bias
+        # Row-major copies: torch's weights arrive transposed (column-major), and a small
+        # product with a column-major matrix takes about three times as long.
+        for name, value in (
+            ("_qkv", qkv),
+            ("_qkv_bias", qkv_bias),
+            ("_out", self.out),
+            ("_up", self.norm2[0][:, None] * self.up),
+            ("_up_bias", up_bias),
+            ("_down", self.down),
+        ):
+            object.__setattr__(self, name, np.ascontiguousarray(value, dtype=np.float32))
+
+    def apply(self, x: FloatArray) -> FloatArray:
+        """The layer's output for one message's vectors, (words, dims)."""
+        words, dims = x.shape
+        qkv = _normalised(x) @ self._qkv + self._qkv_bias
+        parts = qkv.reshape(words, 3, self.heads, dims // self.heads).transpose(1, 2, 0, 3)
+        queries, keys, values = parts[0], parts[1], parts[2]  # each (heads, words, head size)
+        weights = queries @ keys.transpose(0, 2, 1)
+        # Softmax is the same whatever each row is shifted by; one shift for all rows is
+        # a cheaper reduction than a shift per row, and keeps exp from overflowing.
+        _minus(weights, _max(weights, axis=None), out=weights)
+        np.exp(weights, out=weights)
+        sums = _add(weights, axis=2, keepdims=True)
+        if not sums.all():  # a row far below the others underflowed: shift each row
+            weights = queries @ keys.transpose(0, 2, 1)
+            _minus(weights, _max(weights, axis=2, keepdims=True), out=weights)
+            np.exp(weights, out=weights)
+            sums = _add(weights, axis=2, keepdims=True)
+        weights /= sums
+        context = (weights @ values).transpose(1, 0, 2).reshape(words, dims)
+        attended: FloatArray = x + context @ self._out + self.out_bias
+        hidden: FloatArray = _normalised(attended) @ self._up + self._up_bias
+        np.maximum(hidden, 0.0, out=hidden)
+        out: FloatArray = attended + hidden @ self._down + self.down_bias
+        return out
+
+
 @dataclass(frozen=True)
 class ConvScorer:
     """A small convolutional text classifier (Kim, 2014) over word embeddings.
@@ -132,6 +253,12 @@ class ConvScorer:
     positions, and a logistic output. ``kernel`` holds every filter's per-offset weights
     side by side, so one matrix product serves all widths: for width ``w`` the
     ``w * channels`` columns from its offset are ``[offset 0 | offset 1 | …]``.
+
+    A student may also read words in context: ``encoder`` layers (with learnt
+    ``positions``) run over the message's vectors before the filters. And it may read
+    words it has no row for from their pieces: with ``subwords``, an unknown word's vector
+    is the unknown row plus the mean of its character n-grams' rows (:func:`subword_rows`;
+    fastText, Bojanowski et al., 2017); a known word's row already holds its n-grams.
     """
 
     name: str
@@ -146,6 +273,9 @@ class ConvScorer:
     threshold: float
     mean_pool: bool = False
     max_tokens: int = 64
+    encoder: tuple[EncoderLayer, ...] = ()
+    positions: FloatArray | None = None  # (at least max_tokens, dims); with an encoder
+    subwords: FloatArray | None = None  # (buckets, dims); with an encoder
     #: per filter offset j: the first output column it feeds, and every word's product with
     #: its filters, (words, columns); offset 0's includes the filters' biases
     _offsets: tuple[tuple[int, FloatArray], ...] = field(default=(), compare=False, repr=False)
@@ -157,6 +287,12 @@ class ConvScorer:
     _mask: int = field(default=0, compare=False, repr=False)
     #: per message length, the mean-pooled features' dense weights over their windows
     _means: dict[int, FloatArray] = field(default_factory=dict, compare=False, repr=False)
+    #: with an encoder: the kernel laid out by offset as for ``_offsets``, in one matrix,
+    #: and the first output column each offset feeds
+    _stacked: FloatArray = field(default_factory=_no_floats, compare=False, repr=False)
+    _stacked_firsts: tuple[int, ...] = field(default=(), compare=False, repr=False)
+    #: unknown words' vectors read from their subwords, as they are met
+    _token_sums: dict[str, FloatArray] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         # Re-lay the kernel by offset: offset j feeds only the widths longer than j, which
@@ -174,16 +310,31 @@ class ConvScorer:
         for part, (want, got) in expected.items():
             if want != got:
                 raise ValueError(f"{self.name}: {part} has shape {got}, expected {want}")
+        if self.encoder:
+            self._check_context(dims)
+        elif self.positions is not None or self.subwords is not None:
+            raise ValueError(f"{self.name}: positions and subwords need encoder layers")
         starts = list(itertools.accumulate((w * c for w in self.widths), initial=0))
-        words = self.embeddings.shape[0]
-        embeddings = np.asarray(self.embeddings, dtype=np.float32)  # no copy
-        offsets = []
+        by_offset = []
         for j in range(max(self.widths)):
             first = next(k for k, w in enumerate(self.widths) if w > j)
             cols = np.zeros((dims, (len(self.widths) - first) * c), dtype=np.float32)
             for k in range(first, len(self.widths)):
                 block = self.kernel[:, starts[k] + j * c : starts[k] + (j + 1) * c]
                 cols[:, (k - first) * c : (k - first + 1) * c] = block
+            by_offset.append((first * c, cols))
+        if self.encoder:
+            # Vectors in context differ from message to message, so there are no per-word
+            # products to work out in advance: one product per message serves every
+            # offset, its columns side by side (row-major: column-major takes 3x longer).
+            stacked = np.ascontiguousarray(np.concatenate([m for _, m in by_offset], axis=1))
+            object.__setattr__(self, "_stacked", stacked)
+            object.__setattr__(self, "_stacked_firsts", tuple(f for f, _ in by_offset))
+            return
+        words = self.embeddings.shape[0]
+        embeddings = np.asarray(self.embeddings, dtype=np.float32)  # no copy
+        offsets = []
+        for j, (first_column, cols) in enumerate(by_offset):
             # The convolution is linear up to its ReLU, so each word's product with each
             # offset's filters is worked out once here (words x columns floats: 31 MB for
             # 13k words and 576 columns) and a message costs a few row gathers and
@@ -196,9 +347,78 @@ class ConvScorer:
             table[words] = _MASKED
             if j == 0:
                 table[:words] += self.conv_bias  # every window has exactly one offset-0 word
-            offsets.append((first * c, table))
+            offsets.append((first_column, table))
         object.__setattr__(self, "_offsets", tuple(offsets))
         object.__setattr__(self, "_mask", words)
+
+    def _check_context(self, dims: int) -> None:
+        if self.positions is None or self.positions.shape[1:] != (dims,):
+            got = None if self.positions is None else self.positions.shape
+            raise ValueError(f"{self.name}: positions have shape {got}, expected (n, {dims})")
+        if self.positions.shape[0] < self.max_tokens:
+            raise ValueError(
+                f"{self.name}: {self.positions.shape[0]} positions for messages of up to "
+                f"{self.max_tokens} tokens"
+            )
+        if self.subwords is not None and self.subwords.shape[1:] != (dims,):
+            raise ValueError(
+                f"{self.name}: subwords have shape {self.subwords.shape}, expected (n, {dims})"
+            )
+        for layer in self.encoder:
+            if layer.out.shape[0] != dims:
+                raise ValueError(f"{self.name}: an encoder layer of {layer.out.shape[0]} dims")
+
+    def _pieces(self, token: str) -> FloatArray:
+        """The mean of an unknown word's n-gram rows (zero without n-grams), once per word."""
+        assert self.subwords is not None
+        found = self._token_sums.get(token)
+        if found is None:
+            rows = subword_rows(token, self.subwords.shape[0])
+            found = (
+                self.subwords.take(rows, axis=0).mean(axis=0)
+                if rows
+                else np.zeros(self.subwords.shape[1], dtype=np.float32)
+            )
+            if len(self._token_sums) >= _TOKEN_CACHE:
+                self._token_sums.clear()
+            self._token_sums[token] = found
+        return found
+
+    def _convolve_in_context(self, rows: list[int], kept: list[str], length: int) -> FloatArray:
+        """:meth:`_convolve` for a student with encoder layers: the filters run over the
+        vectors the layers give (zero past the message, as in training)."""
+        assert self.positions is not None  # checked at construction
+        index = np.array(rows[:length], dtype=np.intp)
+        x: FloatArray = self.embeddings.take(index, axis=0)
+        _plus(x, self.positions[:length], out=x)
+        if self.subwords is not None:
+            for p, row in enumerate(rows[:length]):
+                if row == 1:  # unknown: read it from its pieces
+                    _plus(x[p], self._pieces(kept[p]), out=x[p])
+        for layer in self.encoder:
+            x = layer.apply(x)
+        products = np.empty((len(rows), self._stacked.shape[1]), dtype=np.float32)
+        np.matmul(x, self._stacked, out=products[:length])
+        widest = self.widths[-1]
+        # Rows past the message: as in training, zero vectors; but when the message is at
+        # least as long as every filter, no window may touch them, and so hugely negative
+        # a product zeroes any window that does at the ReLU (as the tables' mask row).
+        products[length:] = _MASKED if length >= widest else 0.0
+        size = len(rows) - widest + 1
+        firsts = self._stacked_firsts
+        h = products[:size, : self.conv_bias.shape[0]] + self.conv_bias
+        column = self.conv_bias.shape[0]
+        for j in range(1, len(firsts)):
+            part = h[:, firsts[j] :]
+            end = column + part.shape[1]
+            _plus(part, products[j : j + size, column:end], out=part)
+            column = end
+        np.maximum(h, 0.0, out=h)
+        if length < widest:  # one window over padding per longer filter, as in training
+            c = self.channels
+            for k, w in enumerate(self.widths):
+                h[max(length, w) - w + 1 :, k * c : (k + 1) * c] = 0.0
+        return h
 
     def _positions(self, tokens: Sequence[str]) -> tuple[list[int], list[str], int]:
         """Table rows of the (cut) message padded for the widest filter, the tokens
@@ -236,7 +456,10 @@ class ConvScorer:
         key = tuple(kept)
         h = self._last.get(key)
         if h is None:
-            h = self._convolve(rows, length)
+            if self.encoder:
+                h = self._convolve_in_context(rows, kept, length)
+            else:
+                h = self._convolve(rows, length)
             self._last.clear()
             self._last[key] = h
         return h, kept, length

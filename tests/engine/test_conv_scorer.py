@@ -6,14 +6,15 @@ import dataclasses
 import io
 import json
 import math
+import zlib
 from importlib import resources
 
 import numpy as np
 import pytest
 
-from config.models import BUNDLED, read_models
+from config.models import BUNDLED, ENCODER_PARTS, read_models
 from core.errors import ConfigError
-from core.nlp.models import AveragedScorer, ConvScorer
+from core.nlp.models import AveragedScorer, ConvScorer, EncoderLayer, subword_rows
 
 
 def _scorer(mean_pool: bool, seed: int = 3) -> ConvScorer:
@@ -44,7 +45,13 @@ def _reference(s: ConvScorer, tokens: list[str]) -> float:
     rows = [s.vocab.get(t, 1) for t in tokens]
     length = len(rows)
     rows += [0] * (max(s.widths) - len(rows))
-    x = s.embeddings[rows].astype(np.float64)
+    z = _reference_filters(s, s.embeddings[rows].astype(np.float64), length)
+    return 1 / (1 + math.exp(-z))
+
+
+def _reference_filters(s: ConvScorer, x: np.ndarray, length: int) -> float:
+    """The log-odds from the filters, pooling and output over a message's vectors ``x``
+    (zero past its end)."""
     maxes, means, col = [], [], 0
     for k, w in enumerate(s.widths):
         c0 = s.channels
@@ -59,8 +66,7 @@ def _reference(s: ConvScorer, tokens: list[str]) -> float:
             means.append(sum(acts) / len(acts))
         col += w * s.channels
     feats = maxes + (means if s.mean_pool else [])
-    z = sum(f * float(d) for f, d in zip(feats, s.dense, strict=True)) + s.bias
-    return 1 / (1 + math.exp(-z))
+    return sum(f * float(d) for f, d in zip(feats, s.dense, strict=True)) + s.bias
 
 
 @pytest.mark.parametrize("mean_pool", [False, True])
@@ -145,6 +151,43 @@ class TestArchive:
         with pytest.raises(ConfigError, match="kernel has shape"):
             read_models(self._archive(channels=7))  # kernel no longer fits
 
+    def _archive_in_context(self, layers: int) -> bytes:
+        student = _in_context(layers=2)
+        with np.load(io.BytesIO(self._archive())) as z:
+            arrays = dict(z)
+        meta = json.loads(arrays["meta"].tobytes().decode())
+        meta["frustration_cnn"]["members"][0] |= {
+            "heads": 2,
+            "layers": layers,
+            "bias": student.bias,
+        }
+        arrays["meta"] = np.frombuffer(json.dumps(meta).encode(), np.uint8)
+        prefix = "frustration_cnn_0"
+        arrays[f"{prefix}_embeddings"] = student.embeddings.astype(np.float16)
+        arrays[f"{prefix}_kernel"] = student.kernel
+        arrays[f"{prefix}_conv_bias"] = student.conv_bias
+        arrays[f"{prefix}_dense"] = student.dense
+        arrays[f"{prefix}_positions"] = student.positions
+        arrays[f"{prefix}_subwords"] = student.subwords
+        for n, layer in enumerate(student.encoder):
+            for part in ENCODER_PARTS:
+                arrays[f"{prefix}_encoder{n}_{part}"] = getattr(layer, part)
+        out = io.BytesIO()
+        np.savez(out, **arrays)
+        return out.getvalue()
+
+    def test_a_student_in_context_is_read_with_its_layers_and_subwords(self) -> None:
+        scorer = read_models(self._archive_in_context(layers=2)).frustration
+        assert isinstance(scorer, ConvScorer)
+        assert len(scorer.encoder) == 2
+        text = ["this", "is", "disliked"]
+        expected = _in_context(layers=2).logit(text)
+        assert scorer.logit(text) == pytest.approx(expected, rel=1e-3)  # float16 rows
+
+    def test_a_student_missing_a_layer_is_a_config_error(self) -> None:
+        with pytest.raises(ConfigError, match="encoder2_norm1"):
+            read_models(self._archive_in_context(layers=3))
+
 
 def test_an_average_takes_the_mean_log_odds_and_pools_the_evidence() -> None:
     a, b = _scorer(True, seed=3), _scorer(False, seed=4)
@@ -155,3 +198,165 @@ def test_an_average_takes_the_mean_log_odds_and_pools_the_evidence() -> None:
     assert set(both.evidence(text, text)) <= {"this", "is", "awful"}
     with pytest.raises(ValueError, match="no scorers"):
         AveragedScorer(name="frustration", members=(), threshold=0.5)
+
+
+def _layer(rng: np.random.Generator, dims: int, heads: int, hidden: int) -> EncoderLayer:
+    def normal(*shape: int) -> np.ndarray:
+        return rng.normal(scale=0.5, size=shape).astype(np.float32)
+
+    return EncoderLayer(
+        heads=heads,
+        norm1=np.stack([1 + normal(dims), normal(dims)]),
+        qkv=normal(dims, 3 * dims),
+        qkv_bias=normal(3 * dims),
+        out=normal(dims, dims),
+        out_bias=normal(dims),
+        norm2=np.stack([1 + normal(dims), normal(dims)]),
+        up=normal(dims, hidden),
+        up_bias=normal(hidden),
+        down=normal(hidden, dims),
+        down_bias=normal(dims),
+    )
+
+
+def _in_context(subwords: bool = True, layers: int = 1, seed: int = 5) -> ConvScorer:
+    rng = np.random.default_rng(seed)
+    plain = _scorer(True, seed)
+    dims = plain.embeddings.shape[1] + 1  # 6: two heads of three
+    words = plain.embeddings.shape[0]
+    emb = rng.normal(size=(words, dims)).astype(np.float32)
+    emb[0] = 0.0
+    return dataclasses.replace(
+        plain,
+        embeddings=emb,
+        kernel=rng.normal(size=(dims, plain.kernel.shape[1])).astype(np.float32),
+        max_tokens=12,
+        encoder=tuple(_layer(rng, dims, 2, 10) for _ in range(layers)),
+        positions=rng.normal(size=(67, dims)).astype(np.float32),
+        subwords=rng.normal(size=(40, dims)).astype(np.float32) if subwords else None,
+    )
+
+
+def _reference_layer(layer: EncoderLayer, x: np.ndarray) -> np.ndarray:
+    """A pre-norm transformer layer written out, head by head and word by word."""
+
+    def norm(v: np.ndarray, params: np.ndarray) -> np.ndarray:
+        centred = v - v.mean()
+        return centred / math.sqrt((centred**2).mean() + 1e-5) * params[0] + params[1]
+
+    words, dims = x.shape
+    size = dims // layer.heads
+    qkv = np.array([norm(v, layer.norm1) for v in x]) @ layer.qkv + layer.qkv_bias
+    context = np.zeros_like(x)
+    for head in range(layer.heads):
+        part = slice(head * size, (head + 1) * size)
+        q, k, v = (qkv[:, i * dims : (i + 1) * dims][:, part] for i in range(3))
+        for i in range(words):
+            scores = [float(q[i] @ k[j]) / math.sqrt(size) for j in range(words)]
+            top = max(scores)
+            weights = [math.exp(z - top) for z in scores]
+            context[i, part] = sum(w * v[j] for j, w in enumerate(weights)) / sum(weights)
+    y = x + context @ layer.out + layer.out_bias
+    hidden = np.maximum(np.array([norm(v, layer.norm2) for v in y]) @ layer.up + layer.up_bias, 0)
+    return y + hidden @ layer.down + layer.down_bias
+
+
+def _reference_in_context(s: ConvScorer, tokens: list[str]) -> float:
+    assert s.positions is not None
+    x = []
+    for t in tokens[: s.max_tokens]:
+        row = s.vocab.get(t, 1)
+        vector = s.embeddings[row].astype(np.float64)
+        if row == 1 and s.subwords is not None and subword_rows(t, len(s.subwords)):
+            vector = vector + s.subwords[subword_rows(t, len(s.subwords))].mean(axis=0)
+        x.append(vector)
+    length = len(x)
+    h = np.array(x) + s.positions[:length]
+    for layer in s.encoder:
+        h = _reference_layer(layer, h)
+    padded = np.zeros((max(length, max(s.widths)), h.shape[1]))
+    padded[:length] = h
+    return _reference_filters(s, padded, length)
+
+
+@pytest.mark.parametrize("layers", [1, 2])
+@pytest.mark.parametrize(
+    "tokens",
+    [
+        ["this", "is", "awful", "!"],
+        ["thanks"],
+        ["awful", "!"],
+        ["never", "seen", "this", "disliked", "unnecessarily"],
+        ["this", "is", "awful"] * 6,  # cut at max_tokens
+        [""],
+    ],
+)
+def test_in_context_matches_the_definition(layers: int, tokens: list[str]) -> None:
+    s = _in_context(layers=layers)
+    assert s.logit(tokens) == pytest.approx(_reference_in_context(s, tokens), rel=1e-5, abs=1e-5)
+
+
+def test_in_context_a_word_reads_its_neighbours() -> None:
+    s = _in_context()
+    # the same first word, then different second words: with filters of width 1 alone
+    # the first word's windows would not change; attention carries its neighbours in
+    first = dataclasses.replace(
+        s,
+        widths=(1,),
+        kernel=s.kernel[:, :4],
+        conv_bias=s.conv_bias[:4],
+        dense=np.concatenate([s.dense[:4], s.dense[12:16]]),
+    )
+    a, b = first._activations(["awful", "this"])[0], first._activations(["awful", "thanks"])[0]
+    assert not np.allclose(a[0], b[0])
+
+
+def test_subwords_tell_unknown_words_apart() -> None:
+    with_pieces, without = _in_context(subwords=True), _in_context(subwords=False)
+    assert with_pieces.logit(["zzzz", "is"]) != pytest.approx(with_pieces.logit(["qqqq", "is"]))
+    assert without.logit(["zzzz", "is"]) == pytest.approx(without.logit(["qqqq", "is"]))
+    # known words are read from their rows alone (their n-grams are folded into them)
+    assert with_pieces.logit(["this", "is"]) == pytest.approx(without.logit(["this", "is"]))
+
+
+def test_subword_rows_are_the_training_hash() -> None:
+    # CRC-32 of "# la", "#lat"…: the training scripts hash the same way, in any process
+    assert subword_rows("late", 16384)[:3] == [
+        zlib.crc32(g.encode()) % 16384 for g in ("# la", "#lat", "#ate")
+    ]
+    assert subword_rows("!", 16384) == []
+    assert len(subword_rows("x" * 40, 16384)) == 32
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"positions": None}, "positions have shape None"),
+        ({"max_tokens": 70}, "67 positions for messages of up to 70"),
+        ({"subwords": np.zeros((8, 3), np.float32)}, "subwords have shape"),
+        ({"encoder": ()}, "positions and subwords need encoder layers"),
+    ],
+)
+def test_a_student_in_context_that_does_not_fit_is_refused(
+    change: dict[str, object], message: str
+) -> None:
+    with pytest.raises(ValueError, match=message):
+        dataclasses.replace(_in_context(), **change)
+
+
+def test_an_encoder_layer_that_does_not_fit_is_refused() -> None:
+    layer = _layer(np.random.default_rng(0), 6, 2, 10)
+    with pytest.raises(ValueError, match="do not split into 4 heads"):
+        dataclasses.replace(layer, heads=4)
+    with pytest.raises(ValueError, match="down has shape"):
+        dataclasses.replace(layer, down=np.zeros((9, 6), np.float32))
+
+
+def test_attention_stays_exact_when_rows_differ_hugely() -> None:
+    # scores far apart across rows underflow a shared shift: each row is shifted instead
+    layer = _layer(np.random.default_rng(1), 6, 2, 10)
+    loud = dataclasses.replace(layer, qkv=layer.qkv * 40, qkv_bias=layer.qkv_bias * 40)
+    x = np.random.default_rng(2).normal(size=(5, 6)).astype(np.float32)
+    got = loud.apply(x)
+    assert np.isfinite(got).all()
+    assert got == pytest.approx(_reference_layer(loud, x.astype(np.float64)), rel=1e-3, abs=1e-3)
