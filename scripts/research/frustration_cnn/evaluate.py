@@ -15,24 +15,14 @@ import timeit
 import numpy as np
 from common import best_thr, f1_at, read, tokenize
 
-from core.nlp.models import ConvScorer
+from config.models import conv_student
 
 name = sys.argv[1]
 path = f"out/{name}.npz"
 z = np.load(path)
-scorer = ConvScorer(
-    name="frustration",
-    vocab={w: i for i, w in enumerate(bytes(z["vocab"]).decode().split("\n"))},
-    embeddings=z["embeddings"].astype(np.float32),
-    kernel=z["kernel"].astype(np.float32),
-    conv_bias=z["conv_bias"],
-    widths=tuple(int(w) for w in z["widths"]),
-    channels=int(z["channels"]),
-    dense=z["dense"],
-    bias=float(z["bias"]),
-    threshold=float(z["threshold"]),
-    mean_pool=bool(z["mean_pool"]),
-)
+info = {k: z[k].item() for k in ("channels", "bias", "mean_pool", "heads", "layers") if k in z}
+info["widths"] = z["widths"].tolist()
+scorer = conv_student({f"s_{k}": z[k] for k in z.files}, "s", info, float(z["threshold"]))
 texts, _, gold = read("dev")
 tokens = [tokenize(t) for t in texts]
 p = np.array([scorer.score(t) for t in tokens])

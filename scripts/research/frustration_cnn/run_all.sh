@@ -52,3 +52,10 @@ done
 #   $PY "$HERE/cnn.py" p8_attn_sub $R attn=4 buckets=16384 & $PY "$HERE/cnn.py" p8_attn2 $R attn=4 layers=2; wait
 #   for n in p8_ft96 p8_sub p8_sub_s1 "p8_sub p8_sub_s1" "p8_ft96 p8_sub p8_sub_s1" p8_w5 \
 #       "p8_ft96 p8_w5" p8_attn p8_attn_s1 "p8_attn p8_attn_s1" "p8_attn p8_ft96"; do $PY "$HERE/thr.py" $n; done
+# seventh round (same scratch layout): the sixth round's best recipe, two seeds; the engine
+# reads them (export.py, evaluate.py); thresholds on the holdout and dev pooled, cross-fitted
+#   $PY "$HERE/cnn.py" q_attn_sub $R attn=4 buckets=16384 & $PY "$HERE/cnn.py" q_attn_sub_s1 $R attn=4 buckets=16384 seed=1; wait
+#   $PY "$HERE/export.py" q_attn_sub && OMP_NUM_THREADS=1 $PY "$HERE/evaluate.py" q_attn_sub
+#   $PY "$HERE/shipped.py" && $PY "$HERE/pooled.py" shipped q_attn_sub q_attn_sub_s1
+#   (repository) python scripts/train_models.py --frustration-cnn SCRATCH/out/q_attn_sub.npz \
+#       --frustration-threshold 0.336 --out /tmp/cand.bin && python bench/eval_dev.py --models /tmp/cand.bin

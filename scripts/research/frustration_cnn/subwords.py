@@ -3,24 +3,16 @@
 
 A word the student has no row for ("disliked", "unnecessarily") is read from the rows of
 its pieces (" di", "dis", "lik", "ked "…) as well as the shared unknown row, as fastText
-does (Bojanowski et al., 2017). The n-grams are the engine's own (``char_grams``) and the
-hash is CRC-32, not Python's salted ``hash``, so an engine reading such a student would
-map a word to the same rows. The sixth round tried it; it was not shipped (README).
+does (Bojanowski et al., 2017). The rows are the engine's own
+(:func:`core.nlp.models.subword_rows`), so the engine reads an exported student's
+subwords exactly as it was trained.
 """
 
 from __future__ import annotations
 
-import zlib
-from typing import Final
+from common import REPO  # noqa: F401  (puts the repository on sys.path)
 
-from core.nlp.text import char_grams
+from core.nlp.models import SUBWORD_NGRAMS as MAX_NGRAMS
+from core.nlp.models import subword_rows as ngram_buckets
 
-#: at most this many n-grams of a word are read (its 3-grams first)
-MAX_NGRAMS: Final = 32
-
-
-def ngram_buckets(word: str, buckets: int) -> list[int]:
-    """The table rows of ``word``'s character 3- to 5-grams (:func:`char_grams`): CRC-32
-    of each n-gram's UTF-8 bytes, modulo ``buckets``."""
-    grams = char_grams(word)[:MAX_NGRAMS]
-    return [zlib.crc32(gram.encode("utf-8")) % buckets for gram in grams]
+__all__ = ["MAX_NGRAMS", "ngram_buckets"]
