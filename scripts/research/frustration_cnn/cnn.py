@@ -35,6 +35,7 @@ cfg = dict(
     buckets=0,  # > 0: fastText subwords, character 3-5-grams hashed into this many rows
     attn=0,  # > 0: pre-norm transformer layers before the filters, with this many heads
     layers=1,  # how many such layers (with attn)
+    ctx=0,  # > 0: self-attention over the filters' windows (queries and keys this wide), pooled too
 )
 name = sys.argv[1]
 for a in sys.argv[2:]:
@@ -140,6 +141,10 @@ class CNN(nn.Module):
             )
         s.convs = nn.ModuleList([nn.Conv1d(cfg["d"], cfg["C"], k) for k in widths])
         npool = 2 if cfg["pool"] == "maxmean" else 1
+        if cfg["ctx"]:  # windows read each other after the filters: per-word tables survive
+            F_ = cfg["C"] * len(widths)
+            s.wq, s.wk = nn.Linear(F_, cfg["ctx"]), nn.Linear(F_, cfg["ctx"])
+            npool *= 2
         s.out = nn.Linear(npool * cfg["C"] * len(widths), 29)
         s.drop = nn.Dropout(cfg["drop"])
         s.edrop = nn.Dropout(cfg["edrop"])
@@ -156,13 +161,25 @@ class CNN(nn.Module):
         Lp = x.shape[1]
         feats = []
         t = torch.arange(Lp)[None, :]
+        hs = []
         for k, conv in zip(widths, s.convs):
             h = F.relu(conv(e)[:, :, :Lp])  # B,C,Lp
             nk = torch.clamp(lens, min=k) - k + 1  # valid windows
             m = (t < nk[:, None]).float()[:, None, :]
+            hs.append(h * m)
             feats.append((h * m - (1 - m) * 1e4).max(2).values)  # h>=0 so fine
             if cfg["pool"] == "maxmean":
                 feats.append((h * m).sum(2) / nk[:, None].float())
+        if cfg["ctx"]:
+            H = torch.cat(hs, 1).transpose(1, 2)  # B,Lp,F: every window's features
+            n1 = torch.clamp(lens, min=1)  # positions that start a window of width 1
+            valid = t < n1[:, None]  # B,Lp
+            sc = s.wq(H) @ s.wk(H).transpose(1, 2) / cfg["ctx"] ** 0.5  # B,Lp,Lp
+            sc = sc.masked_fill(~valid[:, None, :], -1e9)
+            c = torch.softmax(sc, -1) @ H  # B,Lp,F
+            vm = valid[:, :, None].float()
+            feats.append((c * vm - (1 - vm) * 1e4).max(1).values)
+            feats.append((c * vm).sum(1) / n1[:, None].float())
         return s.out(s.drop(torch.cat(feats, 1)))
 
     def embed(s, x):

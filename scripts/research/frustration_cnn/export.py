@@ -25,6 +25,8 @@ from core.nlp.models import subword_rows
 name = sys.argv[1]
 ck = torch.load(f"out/{name}.pt")
 sd, cfg = ck["sd"], ck["cfg"]
+if cfg.get("ctx"):  # the seventh round's window attention was not built into the engine
+    sys.exit(f"export.py: {name} attends over its windows (ctx), which ConvScorer cannot read")
 vocab = json.load(open("out/tokens.json"))["vocab"]
 emb = sd["emb.weight"].numpy().copy()
 extra = {}

@@ -59,3 +59,5 @@ done
 #   $PY "$HERE/shipped.py" && $PY "$HERE/pooled.py" shipped q_attn_sub q_attn_sub_s1
 #   (repository) python scripts/train_models.py --frustration-cnn SCRATCH/out/q_attn_sub.npz \
 #       --frustration-threshold 0.336 --out /tmp/cand.bin && python bench/eval_dev.py --models /tmp/cand.bin
+#   $PY "$HERE/cnn.py" r_ctx $R ctx=32 & $PY "$HERE/cnn.py" r_ctx_s1 $R ctx=32 seed=1; wait   # attention after the filters
+#   $PY "$HERE/pooled.py" r_ctx r_ctx_s1
