@@ -7,6 +7,7 @@ plain weights are handed to the pure engine. The file is a NumPy ``.npz`` archiv
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 from functools import lru_cache
@@ -46,18 +47,9 @@ def _linear(name: str, arrays: Any, meta: dict[str, Any]) -> LinearScorer:
     )
 
 
-#: the arrays of one encoder layer, in :class:`EncoderLayer`'s order
-ENCODER_PARTS = (
-    "norm1",
-    "qkv",
-    "qkv_bias",
-    "out",
-    "out_bias",
-    "norm2",
-    "up",
-    "up_bias",
-    "down",
-    "down_bias",
+#: the arrays of one encoder layer: :class:`EncoderLayer`'s fields but its head count
+ENCODER_PARTS = tuple(
+    f.name for f in dataclasses.fields(EncoderLayer) if f.init and f.name != "heads"
 )
 
 
