@@ -11,18 +11,19 @@ given; ``tokenize`` not included) and the file size.
 import os
 import sys
 import timeit
+from pathlib import Path
 
 import numpy as np
 from common import best_thr, f1_at, read, tokenize
 
 from config.models import conv_student
+from scripts.train_models import conv_students
 
 name = sys.argv[1]
 path = f"out/{name}.npz"
-z = np.load(path)
-info = {k: z[k].item() for k in ("channels", "bias", "mean_pool", "heads", "layers") if k in z}
-info["widths"] = z["widths"].tolist()
-scorer = conv_student({f"s_{k}": z[k] for k in z.files}, "s", info, float(z["threshold"]))
+# the arrays and settings exactly as train_models.py puts them into the shipped archive
+info, arrays = conv_students([Path(path)], None)
+scorer = conv_student(arrays, "frustration_cnn_0", info["members"][0], info["threshold"])
 texts, _, gold = read("dev")
 tokens = [tokenize(t) for t in texts]
 p = np.array([scorer.score(t) for t in tokens])
