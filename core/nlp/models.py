@@ -18,6 +18,7 @@ from typing import Protocol
 import numpy as np
 import numpy.typing as npt
 
+from core.kernels import IntArray, compiled, encoder_layer, filters
 from core.nlp.signals import STOPWORDS
 from core.nlp.text import char_grams
 
@@ -25,6 +26,10 @@ FloatArray = npt.NDArray[np.float32]
 _TOKEN_CACHE = 200_000
 _MASKED = np.float32(-1e30)  # any window touching it is zeroed by the ReLU
 _NOT_EVIDENCE = STOPWORDS | {"!", "?"}
+
+
+def _no_ints() -> IntArray:
+    return np.zeros(0, dtype=np.int64)
 
 
 def _no_floats() -> FloatArray:
@@ -129,7 +134,7 @@ class LinearScorer:
 
 #: a word's character n-grams read by a student with subwords (its 3-grams first)
 SUBWORD_NGRAMS = 32
-_NORM_EPS = np.float32(1e-5)
+_NORM_EPS = 1e-5
 
 
 def subword_rows(token: str, buckets: int) -> list[int]:
@@ -137,17 +142,6 @@ def subword_rows(token: str, buckets: int) -> list[int]:
     :func:`char_grams` (UTF-8), modulo ``buckets`` (fastText's hashing trick, with a hash
     that is the same in every process, unlike Python's salted ``hash``)."""
     return [zlib.crc32(g.encode("utf-8")) % buckets for g in char_grams(token)[:SUBWORD_NGRAMS]]
-
-
-def _normalised(x: FloatArray) -> FloatArray:
-    """Each row scaled to mean 0 and variance 1 (a layer norm before its scale and shift)."""
-    # add.reduce, not .mean(): a few rows of 64 cost 1 µs, against 5 µs through .mean()
-    inverse = np.float32(1.0 / x.shape[1])
-    centred: FloatArray = _minus(x, _multiply(_add(x, axis=1, keepdims=True), inverse))
-    variance = _multiply(_add(centred * centred, axis=1, keepdims=True), inverse)
-    spread: FloatArray = np.sqrt(variance + _NORM_EPS)
-    out: FloatArray = centred / spread
-    return out
 
 
 @dataclass(frozen=True)
@@ -158,6 +152,15 @@ class EncoderLayer:
     Every word's vector is read in context: multi-head self-attention over the message,
     then a feed-forward block, each fed through a layer norm and added back. Weights are
     laid out for ``x @ w`` (torch's transposed).
+
+    A message's vectors are small (a dozen rows of 64), so NumPy calls would cost more in
+    overhead than in arithmetic: the layer runs as one compiled kernel
+    (:func:`core.kernels.encoder_layer`). A layer norm followed by a product is linear
+    but for one scale per row, ``LN(x) @ W = (x @ C·diag(g)·W) * sqrt(d / |Cx|²) + b @ W``
+    with ``C`` the centring matrix, so the centring, the norms' parameters and
+    1/sqrt(head size) are folded into the weights and each row is scaled after the
+    product. The layer's input half is then linear in ``x`` (:meth:`inputs`): a scorer
+    works it out once per word and once per position.
     """
 
     heads: int
@@ -171,15 +174,20 @@ class EncoderLayer:
     up_bias: FloatArray  # (hidden,)
     down: FloatArray  # (hidden, dims)
     down_bias: FloatArray  # (dims,)
-    #: ``qkv`` and ``up`` with the layer norms' scale and shift and the attention's
-    #: 1/sqrt(head size) folded in (each norm costs a normalisation, not three passes);
-    #: ``out`` and ``down`` row-major
-    _qkv: FloatArray = field(init=False, compare=False, repr=False)
+    #: ``[I | C | C·diag(g1)·qkv·s]``: a row's vector, centred, and its queries, keys and
+    #: values before the norm's row scale (``s``: sqrt(dims), and 1/sqrt(head size) on
+    #: the queries); ``_input_bias`` puts the attention's output bias on the vector
+    _inputs: FloatArray = field(init=False, compare=False, repr=False)
+    _input_bias: FloatArray = field(init=False, compare=False, repr=False)
     _qkv_bias: FloatArray = field(init=False, compare=False, repr=False)
+    #: ``[C | C·diag(g2)·up·sqrt(dims)]``: the feed-forward block's input, centred, and
+    #: its hidden units before the norm's row scale
     _up: FloatArray = field(init=False, compare=False, repr=False)
     _up_bias: FloatArray = field(init=False, compare=False, repr=False)
     _out: FloatArray = field(init=False, compare=False, repr=False)
     _down: FloatArray = field(init=False, compare=False, repr=False)
+    _down_bias: FloatArray = field(init=False, compare=False, repr=False)
+    _epsilon: float = field(init=False, compare=False, repr=False)  # dims * the norms' eps
 
     def __post_init__(self) -> None:
         dims, hidden = self.up.shape
@@ -200,47 +208,59 @@ class EncoderLayer:
             got = getattr(self, part).shape
             if got != want:
                 raise ValueError(f"encoder: {part} has shape {got}, expected {want}")
-        scale = np.ones(3 * dims, dtype=np.float32)
+        # worked out in float64, stored in float32
+        centre = np.eye(dims) - 1.0 / dims
+        root = math.sqrt(dims)
+        scale = np.ones(3 * dims)
         scale[:dims] = 1.0 / math.sqrt(dims // self.heads)
-        qkv = (self.norm1[0][:, None] * self.qkv) * scale
-        qkv_bias = (self.norm1[1] @ self.qkv + self.qkv_bias) * scale
-        up_bias = self.norm2[1] @ self.up + self.up_bias
+        qkv = np.asarray(self.qkv, dtype=np.float64)
+        up = np.asarray(self.up, dtype=np.float64)
+        norm1 = np.asarray(self.norm1, dtype=np.float64)
+        norm2 = np.asarray(self.norm2, dtype=np.float64)
+        inputs = np.concatenate(
+            [np.eye(dims), centre, centre @ (norm1[0][:, None] * qkv) * (scale * root)], axis=1
+        )
+        input_bias = np.zeros(inputs.shape[1])
+        input_bias[:dims] = self.out_bias
         # Row-major copies: torch's weights arrive transposed (column-major), and a small
         # product with a column-major matrix takes about three times as long.
         for name, value in (
-            ("_qkv", qkv),
-            ("_qkv_bias", qkv_bias),
+            ("_inputs", inputs),
+            ("_input_bias", input_bias),
+            ("_qkv_bias", (norm1[1] @ qkv + self.qkv_bias) * scale),
+            ("_up", np.concatenate([centre, centre @ (norm2[0][:, None] * up) * root], axis=1)),
+            ("_up_bias", norm2[1] @ up + self.up_bias),
             ("_out", self.out),
-            ("_up", self.norm2[0][:, None] * self.up),
-            ("_up_bias", up_bias),
             ("_down", self.down),
+            ("_down_bias", self.down_bias),
         ):
             object.__setattr__(self, name, np.ascontiguousarray(value, dtype=np.float32))
+        object.__setattr__(self, "_epsilon", dims * _NORM_EPS)
+
+    def inputs(self, x: FloatArray) -> FloatArray:
+        """What :meth:`apply_inputs` reads for vectors ``x``, (rows, 5 * dims): linear in
+        ``x`` but for a bias, so a sum of vectors has the sum of their inputs (the bias
+        once)."""
+        out: FloatArray = x @ self._inputs
+        return out
 
     def apply(self, x: FloatArray) -> FloatArray:
         """The layer's output for one message's vectors, (words, dims)."""
-        words, dims = x.shape
-        qkv = _normalised(x) @ self._qkv + self._qkv_bias
-        parts = qkv.reshape(words, 3, self.heads, dims // self.heads).transpose(1, 2, 0, 3)
-        queries, keys, values = parts[0], parts[1], parts[2]  # each (heads, words, head size)
-        weights = queries @ keys.transpose(0, 2, 1)
-        # Softmax is the same whatever each row is shifted by; one shift for all rows is
-        # a cheaper reduction than a shift per row, and keeps exp from overflowing.
-        _minus(weights, _max(weights, axis=None), out=weights)
-        np.exp(weights, out=weights)
-        sums = _add(weights, axis=2, keepdims=True)
-        if not sums.all():  # a row far below the others underflowed: shift each row
-            weights = queries @ keys.transpose(0, 2, 1)
-            _minus(weights, _max(weights, axis=2, keepdims=True), out=weights)
-            np.exp(weights, out=weights)
-            sums = _add(weights, axis=2, keepdims=True)
-        weights /= sums
-        context = (weights @ values).transpose(1, 0, 2).reshape(words, dims)
-        attended: FloatArray = x + context @ self._out + self.out_bias
-        hidden: FloatArray = _normalised(attended) @ self._up + self._up_bias
-        np.maximum(hidden, 0.0, out=hidden)
-        out: FloatArray = attended + hidden @ self._down + self.down_bias
-        return out
+        return self.apply_inputs(_plus(x @ self._inputs, self._input_bias))
+
+    def apply_inputs(self, given: FloatArray) -> FloatArray:
+        """The layer's output from its inputs (:meth:`inputs` plus ``_input_bias``)."""
+        return compiled(encoder_layer)(
+            given,
+            self.heads,
+            self._qkv_bias,
+            self._out,
+            self._up,
+            self._up_bias,
+            self._down,
+            self._down_bias,
+            self._epsilon,
+        )
 
 
 @dataclass(frozen=True)
@@ -259,6 +279,8 @@ class ConvScorer:
     words it has no row for from their pieces: with ``subwords``, an unknown word's vector
     is the unknown row plus the mean of its character n-grams' rows (:func:`subword_rows`;
     fastText, Bojanowski et al., 2017); a known word's row already holds its n-grams.
+    Such a student's layers, filters and pooling run as compiled kernels
+    (:mod:`core.kernels`), compiled when it is built.
     """
 
     name: str
@@ -280,7 +302,7 @@ class ConvScorer:
     #: its filters, (words, columns); offset 0's includes the filters' biases
     _offsets: tuple[tuple[int, FloatArray], ...] = field(default=(), compare=False, repr=False)
     #: the last message's activations: its evidence is asked for right after its score
-    _last: dict[tuple[str, ...], FloatArray] = field(
+    _last: dict[tuple[str, ...], tuple[FloatArray, float]] = field(
         default_factory=dict, compare=False, repr=False
     )
     #: the row past the vocabulary that masks positions after the message
@@ -290,8 +312,15 @@ class ConvScorer:
     #: with an encoder: the kernel laid out by offset as for ``_offsets``, in one matrix,
     #: and the first output column each offset feeds
     _stacked: FloatArray = field(default_factory=_no_floats, compare=False, repr=False)
-    _stacked_firsts: tuple[int, ...] = field(default=(), compare=False, repr=False)
-    #: unknown words' vectors read from their subwords, as they are met
+    _stacked_firsts: IntArray = field(default_factory=_no_ints, compare=False, repr=False)
+    _widths: IntArray = field(default_factory=_no_ints, compare=False, repr=False)
+    _conv_bias: FloatArray = field(default_factory=_no_floats, compare=False, repr=False)
+    _dense: FloatArray = field(default_factory=_no_floats, compare=False, repr=False)
+    #: with an encoder: the first layer's inputs (:meth:`EncoderLayer.inputs`) for every
+    #: word's row, and for every position (with the layer's input bias)
+    _word_inputs: FloatArray = field(default_factory=_no_floats, compare=False, repr=False)
+    _position_inputs: FloatArray = field(default_factory=_no_floats, compare=False, repr=False)
+    #: the first layer's inputs for unknown words read from their subwords, as they are met
     _token_sums: dict[str, FloatArray] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -329,7 +358,26 @@ class ConvScorer:
             # offset, its columns side by side (row-major: column-major takes 3x longer).
             stacked = np.ascontiguousarray(np.concatenate([m for _, m in by_offset], axis=1))
             object.__setattr__(self, "_stacked", stacked)
-            object.__setattr__(self, "_stacked_firsts", tuple(f for f, _ in by_offset))
+            firsts = np.array([f for f, _ in by_offset], dtype=np.int64)
+            object.__setattr__(self, "_stacked_firsts", firsts)
+            object.__setattr__(self, "_widths", np.array(self.widths, dtype=np.int64))
+            # contiguous float32 copies: the compiled kernels are built for that layout
+            for name in ("conv_bias", "dense"):
+                value = np.ascontiguousarray(getattr(self, name), dtype=np.float32)
+                object.__setattr__(self, f"_{name}", value)
+            # The first layer's inputs are linear in a word's vector and its position's:
+            # worked out per word (words x 5 * dims floats: 17 MB for 13k words of 64)
+            # and per position, a message sums two rows instead of a product and a norm.
+            assert self.positions is not None  # checked above
+            layer = self.encoder[0]
+            vectors = np.asarray(self.embeddings, dtype=np.float32)
+            object.__setattr__(self, "_word_inputs", layer.inputs(vectors))
+            at = layer.inputs(np.asarray(self.positions[: self.max_tokens], dtype=np.float32))
+            object.__setattr__(self, "_position_inputs", _plus(at, layer._input_bias))
+            # Compile the kernels now (or load them from Numba's cache), not on the first
+            # message a customer sends.
+            self.logit([""])
+            self._last.clear()
             return
         words = self.embeddings.shape[0]
         embeddings = np.asarray(self.embeddings, dtype=np.float32)  # no copy
@@ -368,57 +416,51 @@ class ConvScorer:
             if layer.out.shape[0] != dims:
                 raise ValueError(f"{self.name}: an encoder layer of {layer.out.shape[0]} dims")
 
-    def _pieces(self, token: str) -> FloatArray:
-        """The mean of an unknown word's n-gram rows (zero without n-grams), once per word."""
+    def _unknown_inputs(self, token: str) -> FloatArray:
+        """The first layer's inputs for a word with no row: the unknown row plus the mean
+        of its n-gram rows (none without n-grams), worked out once per word."""
         assert self.subwords is not None
         found = self._token_sums.get(token)
         if found is None:
             rows = subword_rows(token, self.subwords.shape[0])
-            found = (
-                self.subwords.take(rows, axis=0).mean(axis=0)
-                if rows
-                else np.zeros(self.subwords.shape[1], dtype=np.float32)
-            )
+            vector = self.embeddings[1].astype(np.float32)
+            if rows:
+                vector = vector + self.subwords.take(rows, axis=0).mean(axis=0)
+            found = self.encoder[0].inputs(vector[None, :])[0]
             if len(self._token_sums) >= _TOKEN_CACHE:
                 self._token_sums.clear()
             self._token_sums[token] = found
         return found
 
-    def _convolve_in_context(self, rows: list[int], kept: list[str], length: int) -> FloatArray:
-        """:meth:`_convolve` for a student with encoder layers: the filters run over the
-        vectors the layers give (zero past the message, as in training)."""
-        assert self.positions is not None  # checked at construction
+    def _convolve_in_context(
+        self, rows: list[int], kept: list[str], length: int
+    ) -> tuple[FloatArray, float]:
+        """:meth:`_convolve` and :meth:`_pooled` for a student with encoder layers: the
+        filters run over the vectors the layers give (zero past the message, as in
+        training), in one compiled call."""
         index = np.array(rows[:length], dtype=np.intp)
-        x: FloatArray = self.embeddings.take(index, axis=0)
-        _plus(x, self.positions[:length], out=x)
+        given: FloatArray = self._word_inputs.take(index, axis=0)
         if self.subwords is not None:
             for p, row in enumerate(rows[:length]):
                 if row == 1:  # unknown: read it from its pieces
-                    _plus(x[p], self._pieces(kept[p]), out=x[p])
-        for layer in self.encoder:
+                    given[p] = self._unknown_inputs(kept[p])
+        _plus(given, self._position_inputs[:length], out=given)
+        first, *rest = self.encoder
+        x = first.apply_inputs(given)
+        for layer in rest:
             x = layer.apply(x)
-        products = np.empty((len(rows), self._stacked.shape[1]), dtype=np.float32)
-        np.matmul(x, self._stacked, out=products[:length])
-        widest = self.widths[-1]
-        # Rows past the message: as in training, zero vectors; but when the message is at
-        # least as long as every filter, no window may touch them, and so hugely negative
-        # a product zeroes any window that does at the ReLU (as the tables' mask row).
-        products[length:] = _MASKED if length >= widest else 0.0
-        size = len(rows) - widest + 1
-        firsts = self._stacked_firsts
-        h = products[:size, : self.conv_bias.shape[0]] + self.conv_bias
-        column = self.conv_bias.shape[0]
-        for j in range(1, len(firsts)):
-            part = h[:, firsts[j] :]
-            end = column + part.shape[1]
-            _plus(part, products[j : j + size, column:end], out=part)
-            column = end
-        np.maximum(h, 0.0, out=h)
-        if length < widest:  # one window over padding per longer filter, as in training
-            c = self.channels
-            for k, w in enumerate(self.widths):
-                h[max(length, w) - w + 1 :, k * c : (k + 1) * c] = 0.0
-        return h
+        size = len(rows) - self.widths[-1] + 1
+        return compiled(filters)(
+            x,
+            size,
+            self._stacked,
+            self._stacked_firsts,
+            self._conv_bias,
+            self._widths,
+            self.channels,
+            self._dense,
+            self.bias,
+        )
 
     def _positions(self, tokens: Sequence[str]) -> tuple[list[int], list[str], int]:
         """Table rows of the (cut) message padded for the widest filter, the tokens
@@ -452,17 +494,23 @@ class ConvScorer:
         return h
 
     def _activations(self, tokens: Sequence[str]) -> tuple[FloatArray, list[str], int]:
+        """The message's activations after ReLU, its tokens and its length."""
+        h, _, kept, length = self._scored(tokens)
+        return h, kept, length
+
+    def _scored(self, tokens: Sequence[str]) -> tuple[FloatArray, float, list[str], int]:
         rows, kept, length = self._positions(tokens)
         key = tuple(kept)
-        h = self._last.get(key)
-        if h is None:
+        found = self._last.get(key)
+        if found is None:
             if self.encoder:
-                h = self._convolve_in_context(rows, kept, length)
+                found = self._convolve_in_context(rows, kept, length)
             else:
                 h = self._convolve(rows, length)
+                found = (h, self._pooled(h, length))
             self._last.clear()
-            self._last[key] = h
-        return h, kept, length
+            self._last[key] = found
+        return found[0], found[1], kept, length
 
     def _mean_weights(self, length: int) -> FloatArray:
         """The dense weights of the mean-pooled features divided by each width's number
@@ -476,13 +524,16 @@ class ConvScorer:
             )
         return found
 
-    def logit(self, tokens: Sequence[str]) -> float:
-        """The raw score (log-odds) of a token sequence."""
-        h, _, length = self._activations(tokens)
+    def _pooled(self, h: FloatArray, length: int) -> float:
+        """The log-odds from a message's activations: its features pooled, weighed."""
         z = float(_max(h, axis=0) @ self.dense[: h.shape[1]]) + self.bias
         if self.mean_pool:
             z += float(_add(h, axis=0) @ self._mean_weights(length))
         return z
+
+    def logit(self, tokens: Sequence[str]) -> float:
+        """The raw score (log-odds) of a token sequence."""
+        return self._scored(tokens)[1]
 
     def score(self, tokens: Sequence[str]) -> float:
         """Probability of the class the scorer detects."""

@@ -14,6 +14,7 @@ import pytest
 
 from config.models import BUNDLED, ENCODER_PARTS, read_models
 from core.errors import ConfigError
+from core.kernels import compiled, encoder_layer, filters
 from core.nlp.models import AveragedScorer, ConvScorer, EncoderLayer, subword_rows
 
 
@@ -360,3 +361,21 @@ def test_attention_stays_exact_when_rows_differ_hugely() -> None:
     got = loud.apply(x)
     assert np.isfinite(got).all()
     assert got == pytest.approx(_reference_layer(loud, x.astype(np.float64)), rel=1e-3, abs=1e-3)
+
+
+@pytest.mark.parametrize("length", [1, 2, 5, 12])
+def test_compiled_kernels_compute_what_their_python_says(length: int) -> None:
+    # the tests above check the compiled kernels against the definition; this checks
+    # that Numba compiled the Python that this module's readers read
+    s = _in_context()
+    layer = s.encoder[0]
+    x = np.random.default_rng(length).normal(size=(length, 6)).astype(np.float32)
+    given = layer.inputs(x) + layer._input_bias
+    parts = (layer._qkv_bias, layer._out, layer._up, layer._up_bias, layer._down)
+    args = (given, layer.heads, *parts, layer._down_bias, layer._epsilon)
+    assert compiled(encoder_layer)(*args) == pytest.approx(encoder_layer(*args), abs=1e-5)
+    size = max(length, 3)  # windows: one per word, or one per filter for a short message
+    tail = (s._stacked, s._stacked_firsts, s._conv_bias, s._widths, s.channels, s._dense, s.bias)
+    fast, slow = compiled(filters)(x, size, *tail), filters(x, size, *tail)
+    assert fast[0] == pytest.approx(slow[0], abs=1e-5)
+    assert fast[1] == pytest.approx(slow[1], abs=1e-5)
