@@ -20,7 +20,7 @@ import numpy.typing as npt
 
 from core.kernels import IntArray, compiled, encoder_layer, filters
 from core.nlp.signals import STOPWORDS
-from core.nlp.text import char_grams
+from core.nlp.text import char_grams, is_cjk
 
 FloatArray = npt.NDArray[np.float32]
 _TOKEN_CACHE = 200_000
@@ -442,7 +442,10 @@ class ConvScorer:
         given: FloatArray = self._word_inputs.take(index, axis=0)
         if self.subwords is not None:
             for p, row in enumerate(rows[:length]):
-                if row == 1:  # unknown: read it from its pieces
+                # Unknown: read it from its pieces. Not a CJK character: English-trained
+                # n-gram rows hold only other n-grams' collisions for it (a Chinese
+                # request for an order read as 0.35 frustrated), so it keeps the unknown row.
+                if row == 1 and not is_cjk(kept[p]):
                     given[p] = self._unknown_inputs(kept[p])
         _plus(given, self._position_inputs[:length], out=given)
         first, *rest = self.encoder

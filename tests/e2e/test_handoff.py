@@ -49,8 +49,12 @@ class TestTicketFromEscalation:
         (ticket,) = tickets_with_external_prefix(zendesk, conversation_id)
         requester = zendesk.users(id=ticket.requester_id)
         assert (requester.name, requester.email) == ("Budi Santoso", "budi@kopinusantara.example")
-        assert ticket.priority == "normal"
-        assert {"baton", "baton_customer_request", "baton_category_c"} <= set(ticket.tags)
+        # "No. I want to talk to a human" after the bot's offer reads as annoyed (0.86 to
+        # the frustration student, which reads words in context; 0.05 without the "No."):
+        # the request comes with rising frustration, category B, priority high
+        assert ticket.priority == "high"
+        tags = {"baton", "baton_customer_request", "baton_sentiment", "baton_category_b"}
+        assert tags <= set(ticket.tags)
         assert ticket.subject == "My invoice has the wrong VAT number"
 
         (note,) = list(zendesk.tickets.comments(ticket=ticket.id))

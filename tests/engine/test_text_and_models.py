@@ -71,7 +71,8 @@ def test_amounts(text: str, expected: tuple[float, ...]) -> None:
 class TestModels:
     def test_bundled_models_are_small_and_complete(self) -> None:
         size = len(resources.files("config.models").joinpath(BUNDLED).read_bytes())
-        assert size < 3_000_000  # the frustration student's embeddings are most of it
+        # the frustration student's word vectors and subword table are most of it
+        assert size < 5_000_000
         models = load_models()
         assert isinstance(models.frustration, ConvScorer)
         assert models.intents is not None
