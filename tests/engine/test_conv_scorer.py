@@ -16,6 +16,7 @@ from config.models import BUNDLED, ENCODER_PARTS, read_models
 from core.errors import ConfigError
 from core.kernels import compiled, encoder_layer, filters
 from core.nlp.models import AveragedScorer, ConvScorer, EncoderLayer, subword_rows
+from core.nlp.text import is_cjk
 
 
 def _scorer(mean_pool: bool, seed: int = 3) -> ConvScorer:
@@ -269,7 +270,8 @@ def _reference_in_context(s: ConvScorer, tokens: list[str]) -> float:
     for t in tokens[: s.max_tokens]:
         row = s.vocab.get(t, 1)
         vector = s.embeddings[row].astype(np.float64)
-        if row == 1 and s.subwords is not None and subword_rows(t, len(s.subwords)):
+        pieces = s.subwords is not None and not is_cjk(t) and subword_rows(t, len(s.subwords))
+        if row == 1 and pieces:
             vector = vector + s.subwords[subword_rows(t, len(s.subwords))].mean(axis=0)
         x.append(vector)
     length = len(x)
@@ -319,6 +321,11 @@ def test_subwords_tell_unknown_words_apart() -> None:
     assert without.logit(["zzzz", "is"]) == pytest.approx(without.logit(["qqqq", "is"]))
     # known words are read from their rows alone (their n-grams are folded into them)
     assert with_pieces.logit(["this", "is"]) == pytest.approx(without.logit(["this", "is"]))
+    # and a CJK character keeps the unknown row: English training left its n-grams noise
+    assert with_pieces.logit(["我", "is"]) == pytest.approx(without.logit(["我", "is"]))
+    assert with_pieces.logit(["我", "is"]) == pytest.approx(
+        _reference_in_context(with_pieces, ["我", "is"]), rel=1e-5, abs=1e-5
+    )
 
 
 def test_subword_rows_are_the_training_hash() -> None:
