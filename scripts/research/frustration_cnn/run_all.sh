@@ -61,3 +61,9 @@ done
 #       --frustration-threshold 0.336 --out /tmp/cand.bin && python bench/eval_dev.py --models /tmp/cand.bin
 #   $PY "$HERE/cnn.py" r_ctx $R ctx=32 & $PY "$HERE/cnn.py" r_ctx_s1 $R ctx=32 seed=1; wait   # attention after the filters
 #   $PY "$HERE/pooled.py" r_ctx r_ctx_s1
+# eighth round (same scratch layout, from scratch): the student shipped in text-models-v2
+#   $PY "$HERE/cnn.py" q_attn_sub $R attn=4 buckets=16384 threads=2
+#   $PY "$HERE/export.py" q_attn_sub && OMP_NUM_THREADS=1 $PY "$HERE/evaluate.py" q_attn_sub
+#   $PY "$HERE/shipped.py" && $PY "$HERE/pooled.py" shipped q_attn_sub
+#   (repository) python scripts/train_models.py --frustration-cnn SCRATCH/out/q_attn_sub.npz \
+#       --frustration-threshold 0.354 && python bench/eval_dev.py
