@@ -109,7 +109,7 @@ def filters(
     x: FloatArray,
     size: int,
     stacked: FloatArray,
-    firsts: IntArray,
+    shifts: IntArray,
     conv_bias: FloatArray,
     widths: IntArray,
     channels: int,
@@ -122,17 +122,14 @@ def filters(
 
     The activations are (``size``, widths * channels): a width ``w`` has ``max(words, w)
     - w + 1`` windows (one for a message shorter than the filter, over zero vectors past
-    its end), zeros after. ``stacked`` holds every filter offset's kernel side by side;
-    offset ``j`` feeds the output columns from ``firsts[j]`` on (the widths longer than
-    ``j``). ``dense`` weighs the features max-pooled, then (when it is twice as long) the
-    features mean-pooled.
+    its end), zeros after. ``stacked`` holds every filter offset's kernel side by side:
+    offset ``j`` feeds output column ``c`` from its column ``c + shifts[j]`` (offset ``j``
+    feeds only the widths longer than ``j``). ``dense`` weighs the features max-pooled,
+    then (when it is twice as long) the features mean-pooled.
     """
     words = x.shape[0]
     features = conv_bias.shape[0]
     products = np.dot(x, stacked)
-    starts = np.zeros(len(firsts), dtype=np.int64)  # offset j's first column in `stacked`
-    for j in range(1, len(firsts)):
-        starts[j] = starts[j - 1] + features - firsts[j - 1]
     h = np.zeros((size, features), dtype=np.float32)
     top = np.zeros(features, dtype=np.float32)  # each feature pooled: max, then sum
     total = np.zeros(features, dtype=np.float32)
@@ -148,7 +145,7 @@ def filters(
             row = h[p, low:high]
             row[:] = conv_bias[low:high]
             for j in range(min(width, words - p)):  # zero vectors past the end add 0
-                column = starts[j] - firsts[j]
+                column = shifts[j]
                 row += products[p + j, column + low : column + high]
             for c in range(channels):
                 value = max(row[c], np.float32(0.0))

@@ -310,9 +310,9 @@ class ConvScorer:
     #: per message length, the mean-pooled features' dense weights over their windows
     _means: dict[int, FloatArray] = field(default_factory=dict, compare=False, repr=False)
     #: with an encoder: the kernel laid out by offset as for ``_offsets``, in one matrix,
-    #: and the first output column each offset feeds
+    #: and per offset, its first column there less the first output column it feeds
     _stacked: FloatArray = field(default_factory=_no_floats, compare=False, repr=False)
-    _stacked_firsts: IntArray = field(default_factory=_no_ints, compare=False, repr=False)
+    _stacked_shifts: IntArray = field(default_factory=_no_ints, compare=False, repr=False)
     _widths: IntArray = field(default_factory=_no_ints, compare=False, repr=False)
     _conv_bias: FloatArray = field(default_factory=_no_floats, compare=False, repr=False)
     _dense: FloatArray = field(default_factory=_no_floats, compare=False, repr=False)
@@ -358,8 +358,11 @@ class ConvScorer:
             # offset, its columns side by side (row-major: column-major takes 3x longer).
             stacked = np.ascontiguousarray(np.concatenate([m for _, m in by_offset], axis=1))
             object.__setattr__(self, "_stacked", stacked)
-            firsts = np.array([f for f, _ in by_offset], dtype=np.int64)
-            object.__setattr__(self, "_stacked_firsts", firsts)
+            # offset j's columns start where offset j-1's end (the last start, past them
+            # all, is not needed), and feed output columns from its first one on
+            begins = itertools.accumulate((m.shape[1] for _, m in by_offset), initial=0)
+            shifts = [b - first for b, (first, _) in zip(begins, by_offset, strict=False)]
+            object.__setattr__(self, "_stacked_shifts", np.array(shifts, dtype=np.int64))
             object.__setattr__(self, "_widths", np.array(self.widths, dtype=np.int64))
             # contiguous float32 copies: the compiled kernels are built for that layout
             for name in ("conv_bias", "dense"):
@@ -457,7 +460,7 @@ class ConvScorer:
             x,
             size,
             self._stacked,
-            self._stacked_firsts,
+            self._stacked_shifts,
             self._conv_bias,
             self._widths,
             self.channels,

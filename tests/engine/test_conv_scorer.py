@@ -383,7 +383,7 @@ def test_compiled_kernels_compute_what_their_python_says(length: int) -> None:
     args = (given, layer.heads, *parts, layer._down_bias, layer._epsilon)
     assert compiled(encoder_layer)(*args) == pytest.approx(encoder_layer(*args), abs=1e-5)
     size = max(length, 3)  # windows: one per word, or one per filter for a short message
-    tail = (s._stacked, s._stacked_firsts, s._conv_bias, s._widths, s.channels, s._dense, s.bias)
+    tail = (s._stacked, s._stacked_shifts, s._conv_bias, s._widths, s.channels, s._dense, s.bias)
     fast, slow = compiled(filters)(x, size, *tail), filters(x, size, *tail)
     assert fast[0] == pytest.approx(slow[0], abs=1e-5)
     assert fast[1] == pytest.approx(slow[1], abs=1e-5)
